@@ -1,0 +1,1 @@
+"""Briefings: question answering over press-briefing transcripts."""

@@ -1,0 +1,108 @@
+"""The records that flow through the pipeline: a Briefing made of Turns, cut into Passages.
+
+Readers produce Briefings with their Turns; chunking turns official answers into Passages;
+the store keeps all three; retrieval returns Passages with scores. Nothing here knows how it
+is stored or searched.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Roles a speaker can have within one briefing.
+OFFICIAL = "official"
+JOURNALIST = "journalist"
+CHAIR = "chair"
+ROLES = (OFFICIAL, JOURNALIST, CHAIR)
+
+# Source families, one reader module each.
+SCIO = "scio"
+MFA = "mfa"
+WHITEHOUSE = "whitehouse"
+GENERIC = "generic"
+SOURCES = (SCIO, MFA, WHITEHOUSE, GENERIC)
+
+
+@dataclass
+class Participant:
+    """Someone on the podium: canonical name and the post the briefing gives them."""
+
+    name: str
+    post: str = ""
+    role: str = OFFICIAL
+
+
+@dataclass
+class Turn:
+    """One speaker's uninterrupted contribution, in briefing order.
+
+    `question` is the text of the journalist question this turn answers (set on official
+    turns that follow a question), so retrieval can match on what was asked.
+    """
+
+    order: int
+    speaker: str
+    role: str
+    text: str
+    outlet: str = ""
+    page: int = 1
+    question: str = ""
+
+
+@dataclass
+class Briefing:
+    """One press conference as published: header facts plus its turns in order."""
+
+    id: str
+    title: str
+    date: str  # ISO YYYY-MM-DD
+    source: str  # one of SOURCES
+    location: str = ""  # URL when known, else the file path it was read from
+    participants: list[Participant] = field(default_factory=list)
+    chair: str = ""
+    turns: list[Turn] = field(default_factory=list)
+
+    def speakers(self) -> list[str]:
+        """Distinct official speakers, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for turn in self.turns:
+            if turn.role == OFFICIAL:
+                seen.setdefault(turn.speaker, None)
+        return list(seen)
+
+
+@dataclass
+class Passage:
+    """A retrievable excerpt: the speaker's exact words from one turn, with its context.
+
+    `text` is always verbatim source text (a whole turn or a run of its sentences).
+    """
+
+    text: str
+    speaker: str
+    role: str
+    date: str
+    title: str
+    source: str
+    location: str
+    briefing_id: str
+    turn_order: int
+    page: int = 1
+    question: str = ""
+    id: int = 0
+    score: float = 0.0
+
+    def as_dict(self) -> dict:
+        """The `retrieved` record of the eval contract (plus the extra context we carry)."""
+        return {
+            "text": self.text,
+            "speaker": self.speaker,
+            "role": self.role,
+            "date": self.date,
+            "title": self.title,
+            "source": self.location,
+            "family": self.source,
+            "briefing_id": self.briefing_id,
+            "page": self.page,
+            "question": self.question,
+            "score": round(float(self.score), 6),
+        }

@@ -1,0 +1,111 @@
+"""Text helpers shared by every stage: normalisation, sentence splitting, dates, hashing."""
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from datetime import date
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"',
+                         "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " "})
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """The evaluation's normal form: NFKC, straight quotes, '-' dashes, no backslashes,
+    single spaces, lower case. Every "is this quote in that passage" test uses it."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).replace("\\", "")
+    return _SPACE.sub(" ", text).strip().lower()
+
+
+def clean_space(text: str) -> str:
+    """Collapse whitespace runs (including no-break spaces) to single spaces; keep the words."""
+    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+
+
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets) before a space and
+# an uppercase letter, digit or opening quote; common abbreviations do not end sentences.
+_ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+                     r"U\.S|U\.N|U\.K|e\.g|i\.e|vs|etc|Gen|Sen|Rep|Gov|Lt|Col|Adm|Prof|Inc|Co|"
+                     r"[A-Z])\.$")
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
+
+
+def sentences(text: str) -> list[str]:
+    """Split text into sentences, keeping every character (joined with ' ' they give the text
+    back up to whitespace)."""
+    parts: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        head = text[start:m.start()]
+        if _ABBREV.search(head.rstrip("\"'\u201d\u2019)]")):
+            continue
+        piece = text[start:m.start()] + text[m.start():m.end()].rstrip()
+        if piece.strip():
+            parts.append(piece.strip())
+        start = m.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+MONTHS = {name: i + 1 for i, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august",
+     "september", "october", "november", "december"])}
+MONTHS.update({name[:3]: num for name, num in list(MONTHS.items())})
+MONTHS["sept"] = 9
+
+_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+# "June 7, 2018", "June12, 2018", "June 7 2018", "7 June 2018"
+_MDY = re.compile(_MONTH_RE + r"\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})", re.I)
+_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(\d{4})", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_MD = re.compile(_MONTH_RE + r"\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
+
+
+def _iso(y: int, m: int, d: int) -> str | None:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def find_dates(text: str) -> list[str]:
+    """Every full date written in `text` (several spellings), as ISO strings, in order."""
+    found: list[tuple[int, str]] = []
+    for m in _MDY.finditer(text):
+        iso = _iso(int(m.group(3)), MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _DMY.finditer(text):
+        iso = _iso(int(m.group(3)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
+        if iso:
+            found.append((m.start(), iso))
+    for m in _ISO.finditer(text):
+        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if iso:
+            found.append((m.start(), iso))
+    return [iso for _, iso in sorted(found)]
+
+
+def parse_date(text: str) -> str | None:
+    """The first full date written in `text`, as ISO, or None."""
+    dates = find_dates(text)
+    return dates[0] if dates else None
+
+
+def month_day(text: str) -> tuple[int, int] | None:
+    """A yearless "July 5" / "Sept. 10" in `text` as (month, day), or None."""
+    m = _MD.search(text)
+    if not m:
+        return None
+    return MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2))
+
+
+def content_hash(data: bytes | str) -> str:
+    """Stable hash used for incremental ingest and duplicate detection."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
