@@ -32,23 +32,32 @@ _ABBREV = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|St|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|S
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(]?[A-Z0-9])")
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text`; line breaks always end a sentence.
+    Slicing `text` with them gives the exact source characters, so passages stay verbatim."""
+    spans: list[tuple[int, int]] = []
+    for line in re.finditer(r"[^\n]+", text):
+        base, body = line.start(), line.group(0)
+        start = 0
+        for m in _BOUNDARY.finditer(body):
+            if _ABBREV.search(body[start:m.start()].rstrip("\"'\u201d\u2019)]")):
+                continue
+            _add_span(spans, body, base, start, m.start() + len(m.group(0).rstrip()))
+            start = m.end()
+        _add_span(spans, body, base, start, len(body))
+    return spans
+
+
+def _add_span(spans: list[tuple[int, int]], body: str, base: int, start: int, end: int) -> None:
+    piece = body[start:end]
+    if piece.strip():
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((base + start + lead, base + start + len(piece.rstrip())))
+
+
 def sentences(text: str) -> list[str]:
-    """Split text into sentences, keeping every character (joined with ' ' they give the text
-    back up to whitespace)."""
-    parts: list[str] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        head = text[start:m.start()]
-        if _ABBREV.search(head.rstrip("\"'\u201d\u2019)]")):
-            continue
-        piece = text[start:m.start()] + text[m.start():m.end()].rstrip()
-        if piece.strip():
-            parts.append(piece.strip())
-        start = m.end()
-    tail = text[start:].strip()
-    if tail:
-        parts.append(tail)
-    return parts
+    """The sentences of `text`, each an exact slice of it."""
+    return [text[a:b] for a, b in sentence_spans(text)]
 
 
 MONTHS = {name: i + 1 for i, name in enumerate(

@@ -1,0 +1,177 @@
+"""The `briefings` command line: a thin layer over the library API.
+
+    briefings ingest PATH... [--index DIR] [--prune]
+    briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
+    briefings stats [--json]
+    briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from rag import config
+
+
+def _index_dir(args: argparse.Namespace) -> Path:
+    return Path(args.index) if args.index else config.resolve_path(config.load().index.dir)
+
+
+def _open(args: argparse.Namespace, create: bool = False):
+    from rag.index import Index
+    return Index.open(_index_dir(args), create=create)
+
+
+def _filters(args: argparse.Namespace):
+    from rag.filters import Filters
+    return Filters(speakers=[s.strip() for s in args.speaker or [] if s.strip()],
+                   roles=args.role or [], date_from=args.date_from, date_to=args.date_to,
+                   sources=args.source or [])
+
+
+def retrieved_record(rank: int, passage) -> dict:
+    """A passage as the eval contract's `retrieved` entry (shared by search --json and eval)."""
+    return {"rank": rank, **passage.as_dict()}
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from rag.ingest import ingest
+    index = _open(args, create=True)
+    report = ingest([Path(p) for p in args.paths], index, prune=args.prune,
+                    progress=not args.quiet)
+    stats = index.store.stats()
+    if args.json:
+        print(json.dumps({"report": report.as_dict(), "index": stats}, indent=2))
+    else:
+        print(f"{report.documents} documents: {report.updated} indexed, {report.unchanged} "
+              f"unchanged, {len(report.skipped)} skipped, {len(report.failed)} failed, "
+              f"{report.removed} removed")
+        print(f"added {report.briefings} briefings, {report.turns} turns, {report.passages} "
+              f"passages ({report.embedded} embedded, {report.reused} reused) in "
+              f"{report.seconds:.1f}s")
+        print(f"index {index.directory}: {stats['briefings']} briefings, {stats['turns']} turns, "
+              f"{stats['passages']} passages, {stats['speakers']} speakers, "
+              f"{stats['date_from']} .. {stats['date_to']}")
+        for label, problems in (("skipped", report.skipped), ("FAILED", report.failed),
+                                ("warning", report.warnings)):
+            for problem in problems:
+                print(f"  {label}: {problem}")
+    return 1 if report.failed else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from rag.retrieve import Retriever
+    retrieval = Retriever(_open(args)).search(args.query, k=args.k, filters=_filters(args),
+                                               infer=not args.no_infer)
+    if args.json:
+        print(json.dumps([retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
+                         ensure_ascii=False, indent=2))
+        return 0
+    if retrieval.hints:
+        print(f"(hints from the question: {retrieval.hints.as_dict()})")
+    for i, p in enumerate(retrieval.passages, 1):
+        print(f"[{i}] {p.speaker} ({p.role}), {p.date}, {p.title}")
+        print(f"    {p.location}")
+        print(textwrap.indent(textwrap.fill(p.text, 96), "    "))
+    print(f"({len(retrieval.passages)} passages in {retrieval.timings['retrieve_ms']:.0f} ms)")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    index = _open(args)
+    stats = index.store.stats()
+    stats["size_bytes"] = index.size_bytes()
+    stats["embedding_model"] = index.manifest["embedding_model"]
+    if args.json:
+        print(json.dumps(stats, indent=2))
+    else:
+        for key, value in stats.items():
+            print(f"{key:>16}: {value}")
+        print("    top speakers: " + ", ".join(
+            f"{name} ({n})" for name, n in index.store.speakers()[:10]))
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rag import evaluate
+    from rag.retrieve import Retriever
+    questions = evaluate.load_questions(Path(args.questions))
+    retriever = Retriever(_open(args))
+
+    def answer_one(q: evaluate.Question) -> dict:
+        retrieval = retriever.search(q.question, k=args.k)
+        return {"id": q.id, "question": q.question,
+                "retrieved": [retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
+                "answer": None, "citations": [], "refused": False,
+                "timings": {"retrieve_ms": retrieval.timings["retrieve_ms"],
+                            "first_token_s": None, "total_s": None}}
+
+    started = time.perf_counter()
+    results = evaluate.run(questions, answer_one, Path(args.out))
+    scores = evaluate.metrics(questions, results)
+    scores["seconds"] = round(time.perf_counter() - started, 2)
+    print(json.dumps(scores, indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefings", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, func, help_: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_, description=help_)
+        p.add_argument("--index", help="index folder (default: index.dir in config.yaml)")
+        p.set_defaults(func=func)
+        return p
+
+    p = command("ingest", cmd_ingest, "read transcripts into the index (incremental)")
+    p.add_argument("paths", nargs="+", help="files or folders of transcripts")
+    p.add_argument("--prune", action="store_true", help="remove briefings whose files are gone")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    p = command("search", cmd_search, "find passages by meaning, keyword, speaker and date")
+    p.add_argument("query")
+    p.add_argument("-k", type=int, default=None, help="number of passages")
+    p.add_argument("--no-infer", action="store_true",
+                   help="do not take speakers/dates named in the query as hints")
+    p.add_argument("--json", action="store_true", help="print passages as JSON")
+
+    for p in (sub.choices["search"],):
+        p.add_argument("--speaker", action="append", help="only this speaker (repeatable)")
+        p.add_argument("--role", action="append", choices=["official", "journalist", "chair"])
+        p.add_argument("--source", action="append", choices=["scio", "mfa", "whitehouse", "generic"])
+        p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
+        p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
+
+    p = command("stats", cmd_stats, "what the index holds")
+    p.add_argument("--json", action="store_true")
+
+    p = command("eval", cmd_eval, "run a question set and print the metrics")
+    p.add_argument("questions", help="questions in JSON lines (../shared/eval/README.md)")
+    p.add_argument("--out", required=True, help="where to write one result per question")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--retrieval-only", action="store_true", help="score retrieval only")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # one clear line for the user, not a traceback
+        from rag.index import IndexUnusable
+        if isinstance(err, (IndexUnusable, ValueError, FileNotFoundError)):
+            print(f"briefings: {err}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

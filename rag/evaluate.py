@@ -1,0 +1,134 @@
+"""The evaluation harness: question sets (../shared/eval/README.md schema) -> metrics.
+
+It runs each question through the same code path as the chat (retrieval with filters inferred
+from the question, then, unless retrieval-only, the answerer) and scores the results.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rag.text import normalize
+
+
+@dataclass
+class Question:
+    id: str
+    type: str
+    question: str
+    evidence: list[dict]
+    answer_must_include: list[str]
+    filters: dict
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.evidence)
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions = []
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            questions.append(Question(data["id"], data.get("type", ""), data["question"],
+                                      data.get("evidence", []), data.get("answer_must_include", []),
+                                      data.get("filters", {})))
+        except (json.JSONDecodeError, KeyError) as err:
+            raise ValueError(f"{path}:{number}: not a question record ({err})") from err
+    return questions
+
+
+def contains(passage_text: str, quote: str) -> bool:
+    return normalize(quote) in normalize(passage_text)
+
+
+def found_at(texts: list[str], question: Question, k: int) -> bool:
+    """Every evidence quote is contained in some passage among the top k."""
+    top = texts[:k]
+    return all(any(contains(t, e["quote"]) for t in top) for e in question.evidence)
+
+
+def first_rank(texts: list[str], question: Question, k: int = 10) -> int | None:
+    quote = question.evidence[0]["quote"]
+    for rank, text in enumerate(texts[:k], 1):
+        if contains(text, quote):
+            return rank
+    return None
+
+
+def includes_all(answer: str, terms: list[str]) -> bool:
+    norm = normalize(answer or "")
+    return all(any(normalize(alt) in norm for alt in term.split("|")) for term in terms)
+
+
+def _median_p95(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered) + 0.5) - 1))]
+    return statistics.median(ordered), p95
+
+
+def metrics(questions: list[Question], results: list[dict]) -> dict:
+    """Every metric of the eval README that the results allow."""
+    answerable = [(q, r) for q, r in zip(questions, results) if q.answerable]
+    unanswerable = [(q, r) for q, r in zip(questions, results) if not q.answerable]
+    out: dict = {"questions": len(questions), "answerable": len(answerable)}
+    texts = {q.id: [p["text"] for p in r["retrieved"]] for q, r in zip(questions, results)}
+    for k in (5, 10):
+        hits = sum(found_at(texts[q.id], q, k) for q, _ in answerable)
+        out[f"recall@{k}"] = hits / len(answerable) if answerable else None
+    rr = [1 / r if (r := first_rank(texts[q.id], q)) else 0.0 for q, _ in answerable]
+    out["mrr@10"] = sum(rr) / len(rr) if rr else None
+    by_type: dict[str, list[bool]] = {}
+    for q, _ in answerable:
+        by_type.setdefault(q.type, []).append(found_at(texts[q.id], q, 10))
+    out["recall@10_by_type"] = {t: sum(v) / len(v) for t, v in sorted(by_type.items())}
+    med, p95 = _median_p95([r["timings"]["retrieve_ms"] for r in results])
+    out["retrieve_ms_median"], out["retrieve_ms_p95"] = med, p95
+
+    answered = [(q, r) for q, r in zip(questions, results) if r.get("answer") is not None]
+    if answered:
+        ans = [(q, r) for q, r in answered if q.answerable]
+        out["answer_accuracy"] = (sum(includes_all(r["answer"], q.answer_must_include)
+                                      for q, r in ans) / len(ans)) if ans else None
+        out["citation_validity"] = sum(r["checks"]["citations_valid"]
+                                       for _, r in answered) / len(answered)
+        out["quote_fidelity"] = sum(r["checks"]["quotes_faithful"]
+                                    for _, r in answered) / len(answered)
+        out["citation_support"] = (sum(
+            any(contains(c["text"], e["quote"]) for c in r["citations"] for e in q.evidence)
+            for q, r in ans) / len(ans)) if ans else None
+        una = [(q, r) for q, r in answered if not q.answerable]
+        out["refusal_accuracy"] = sum(r["refused"] for _, r in una) / len(una) if una else None
+        out["false_refusal"] = sum(r["refused"] for _, r in ans) / len(ans) if ans else None
+        compare = [(q, r) for q, r in ans if q.type == "compare"]
+        if compare:
+            out["compare_both_sides_cited"] = sum(
+                all(any(contains(c["text"], e["quote"]) for c in r["citations"])
+                    for e in q.evidence) for q, r in compare) / len(compare)
+        for name in ("first_token_s", "total_s"):
+            med, p95 = _median_p95([r["timings"][name] for _, r in answered
+                                    if r["timings"].get(name) is not None])
+            out[f"{name}_median"], out[f"{name}_p95"] = med, p95
+    return out
+
+
+def run(questions: Iterable[Question], answer_one: Callable[[Question], dict],
+        out_path: Path, progress: Callable[[int], None] | None = None) -> list[dict]:
+    """Run every question, writing one result per line to `out_path` as it goes."""
+    results = []
+    with open(out_path, "w", encoding="utf-8") as fh:
+        for n, question in enumerate(questions, 1):
+            result = answer_one(question)
+            fh.write(json.dumps(result, ensure_ascii=False) + "\n")
+            fh.flush()
+            results.append(result)
+            if progress:
+                progress(n)
+    return results

@@ -1,0 +1,46 @@
+"""Fusion: several ranked lists -> one ranking, with near-duplicate passages removed.
+
+Weighted reciprocal rank fusion needs no score calibration between BM25 and cosine. The
+near-duplicate pass keeps the same talking point, repeated on many days, from filling the
+top k with copies of itself.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from rag.text import normalize
+
+
+def reciprocal_rank_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, float]]]],
+                           k: int = 60) -> list[tuple[int, float]]:
+    """lists: (weight, [(id, score), ...] best first). Returns (id, fused score) best first."""
+    fused: dict[int, float] = {}
+    for weight, ranking in lists:
+        for rank, (pid, _) in enumerate(ranking):
+            fused[pid] = fused.get(pid, 0.0) + weight / (k + rank + 1)
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", normalize(text))
+    if len(words) < size:
+        return {tuple(words)}
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def drop_near_duplicates(items: Iterable, text_of, limit: int, threshold: float) -> list:
+    """The first `limit` items whose text does not overlap an earlier kept item's text by more
+    than `threshold` (share of the shorter text's 4-word shingles)."""
+    kept: list = []
+    kept_shingles: list[set] = []
+    for item in items:
+        shingles = _shingles(text_of(item))
+        if any(len(shingles & other) > threshold * min(len(shingles), len(other))
+               for other in kept_shingles):
+            continue
+        kept.append(item)
+        kept_shingles.append(shingles)
+        if len(kept) >= limit:
+            break
+    return kept

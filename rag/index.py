@@ -1,0 +1,116 @@
+"""An index directory: manifest + content store (SQLite, FTS5) + dense vectors (FAISS).
+
+    index/
+      manifest.json          embedding model and dimension, schema version
+      briefings.sqlite       the store: the single source of truth, updated in one transaction
+      dense-<generation>.faiss   derived from the store's vectors; rebuilt when missing
+
+Every committed ingest bumps the store's generation. A FAISS file is named after the generation
+it was built from, so a crash between the database commit and the FAISS write can never pair
+new rows with old vectors: the reader sees no file for the current generation and rebuilds it.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from rag import config
+from rag.dense import DenseIndex
+from rag.embeddings import Embedder, load_embedder
+from rag.migrations import SCHEMA_VERSION
+from rag.store import Store
+
+MANIFEST = "manifest.json"
+DATABASE = "briefings.sqlite"
+
+
+class IndexUnusable(RuntimeError):
+    """An index that cannot be used as asked (missing, or built with another model)."""
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class Index:
+    def __init__(self, directory: Path, store: Store, manifest: dict,
+                 settings: config.Settings) -> None:
+        self.directory = directory
+        self.store = store
+        self.manifest = manifest
+        self.settings = settings
+        self._dense: DenseIndex | None = None
+        self._dense_generation = -1
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike, create: bool = False,
+             settings: config.Settings | None = None) -> "Index":
+        """Open the index in `directory`; with create=True make it if it does not exist.
+
+        Raises IndexUnusable when the index was built with another embedding model than the one
+        configured: its vectors would be meaningless to this model's queries."""
+        settings = settings or config.load()
+        directory = Path(directory)
+        emb = settings.embedding
+        expected = {"embedding_model": emb.model, "dimension": int(emb.dimension)}
+        manifest_path = directory / MANIFEST
+        if manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            for key, value in expected.items():
+                if manifest.get(key) != value:
+                    raise IndexUnusable(
+                        f"{directory} was built with {key}={manifest.get(key)!r} but config.yaml "
+                        f"asks for {value!r}; rebuild it (delete the folder and ingest again) or "
+                        "use the matching configuration")
+        elif create:
+            directory.mkdir(parents=True, exist_ok=True)
+            manifest = {**expected, "schema_version": SCHEMA_VERSION}
+            _write_json(manifest_path, manifest)
+        else:
+            raise IndexUnusable(f"no index in {directory} (run `briefings ingest PATH... "
+                              f"--index {directory}` first)")
+        return cls(directory, Store(directory / DATABASE), manifest, settings)
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["dimension"])
+
+    @property
+    def generation(self) -> int:
+        return int(self.store.get_meta("generation", "0"))
+
+    def embedder(self) -> Embedder:
+        emb = self.settings.embedding
+        return load_embedder(emb.package, emb.model, int(emb.dimension))
+
+    def dense(self) -> DenseIndex:
+        """The FAISS index for the store's current generation (reloaded after an ingest by any
+        process, rebuilt from the stored vectors if its file is missing)."""
+        generation = self.generation
+        if self._dense is None or self._dense_generation != generation:
+            path = self.directory / f"dense-{generation}.faiss"
+            if path.exists():
+                self._dense = DenseIndex.load(path, self.dimension)
+            else:
+                self._dense = self.write_dense(generation)
+            self._dense_generation = generation
+        return self._dense
+
+    def write_dense(self, generation: int) -> DenseIndex:
+        """Build the FAISS file for `generation` from the store and remove older ones."""
+        ids, vectors = self.store.all_vectors(self.dimension)
+        dense = DenseIndex.build(ids, vectors, self.dimension)
+        dense.save(self.directory / f"dense-{generation}.faiss")
+        for old in self.directory.glob("dense-*.faiss"):
+            if old.name != f"dense-{generation}.faiss":
+                old.unlink(missing_ok=True)
+        return dense
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())

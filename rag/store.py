@@ -1,0 +1,184 @@
+"""The content store: one SQLite database holding documents, briefings, turns and passages.
+
+It is the single source of truth of an index. Passage vectors are kept here as float32 blobs
+so the FAISS index is a derived file that can always be rebuilt; the keyword index (FTS5)
+lives in the same database, so one transaction updates everything at once.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from rag.filters import Filters
+from rag.migrations import migrate
+from rag.records import Briefing, Passage
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        # Autocommit mode: transactions are explicit (see `transaction`).
+        self.conn = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        migrate(self.conn)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: a crash or exception inside leaves the database as before."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- metadata -----------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # -- documents ----------------------------------------------------------------------------
+    def document(self, key: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM documents WHERE key=?", (key,)).fetchone()
+
+    def documents(self) -> list[sqlite3.Row]:
+        return self.conn.execute("SELECT * FROM documents ORDER BY key").fetchall()
+
+    def put_document(self, key: str, paths: list[str], hash_: str, status: str,
+                     reason: str = "") -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO documents(key, paths, hash, status, reason) VALUES (?,?,?,?,?)",
+            (key, json.dumps(paths), hash_, status, reason))
+
+    def delete_document(self, key: str) -> None:
+        """Remove a document with its briefings, turns, passages and keyword entries."""
+        self.conn.execute(
+            "DELETE FROM passages_fts WHERE rowid IN (SELECT p.id FROM passages p "
+            "JOIN briefings b ON b.id = p.briefing WHERE b.document = ?)", (key,))
+        self.conn.execute("DELETE FROM documents WHERE key=?", (key,))
+
+    def vectors_of_document(self, key: str) -> dict[str, bytes]:
+        """embed_key -> vector of a document's current passages (reused when it changes)."""
+        rows = self.conn.execute(
+            "SELECT p.embed_key, p.vector FROM passages p JOIN briefings b ON b.id = p.briefing "
+            "WHERE b.document = ?", (key,))
+        return {r[0]: r[1] for r in rows}
+
+    # -- briefings ----------------------------------------------------------------------------
+    def briefing_with_fingerprint(self, fingerprint: str) -> sqlite3.Row | None:
+        return self.conn.execute(
+            "SELECT b.id, b.document, b.title FROM briefings b WHERE fingerprint=?",
+            (fingerprint,)).fetchone()
+
+    def has_briefing(self, briefing_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT id, document FROM briefings WHERE id=?",
+                                 (briefing_id,)).fetchone()
+
+    def add_briefing(self, briefing: Briefing, document: str, fingerprint: str) -> dict[int, int]:
+        """Insert a briefing and its turns; returns turn order -> turn row id."""
+        self.conn.execute(
+            "INSERT INTO briefings(id, document, title, date, source, location, chair, "
+            "participants, fingerprint) VALUES (?,?,?,?,?,?,?,?,?)",
+            (briefing.id, document, briefing.title, briefing.date, briefing.source,
+             briefing.location, briefing.chair,
+             json.dumps([asdict(p) for p in briefing.participants]), fingerprint))
+        turn_ids: dict[int, int] = {}
+        for t in briefing.turns:
+            cur = self.conn.execute(
+                "INSERT INTO turns(briefing, ord, speaker, role, outlet, page, text, question) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (briefing.id, t.order, t.speaker, t.role, t.outlet, t.page, t.text, t.question))
+            turn_ids[t.order] = cur.lastrowid
+        return turn_ids
+
+    def add_passage(self, turn_id: int, briefing: Briefing, speaker: str, role: str,
+                    start: int, end: int, text: str, question: str, embed_key: str,
+                    vector: bytes) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO passages(turn, briefing, start, end, text, speaker, role, date, source, "
+            "embed_key, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (turn_id, briefing.id, start, end, text, speaker, role, briefing.date,
+             briefing.source, embed_key, vector))
+        self.conn.execute(
+            "INSERT INTO passages_fts(rowid, text, question, speaker, title) VALUES (?,?,?,?,?)",
+            (cur.lastrowid, text, question, speaker, briefing.title))
+        return cur.lastrowid
+
+    # -- reading ------------------------------------------------------------------------------
+    _PASSAGE_SELECT = (
+        "SELECT p.id, p.text, p.speaker, p.role, p.date, p.source, p.briefing, "
+        "b.title, b.location, t.ord, t.page, t.question "
+        "FROM passages p JOIN briefings b ON b.id = p.briefing JOIN turns t ON t.id = p.turn ")
+
+    def passages(self, ids: list[int]) -> list[Passage]:
+        """Passages by id, in the order of `ids` (unknown ids are left out)."""
+        if not ids:
+            return []
+        found: dict[int, Passage] = {}
+        for start in range(0, len(ids), 900):  # SQLite's variable limit
+            batch = ids[start:start + 900]
+            rows = self.conn.execute(
+                self._PASSAGE_SELECT + f"WHERE p.id IN ({','.join('?' * len(batch))})", batch)
+            for r in rows:
+                found[r["id"]] = Passage(
+                    id=r["id"], text=r["text"], speaker=r["speaker"], role=r["role"],
+                    date=r["date"], source=r["source"], briefing_id=r["briefing"],
+                    title=r["title"], location=r["location"], turn_order=r["ord"],
+                    page=r["page"], question=r["question"])
+        return [found[i] for i in ids if i in found]
+
+    def passage_ids(self, filters: Filters) -> np.ndarray:
+        """Ids of every passage the filters allow."""
+        where, params = filters.sql("p")
+        rows = self.conn.execute(f"SELECT p.id FROM passages p WHERE 1=1{where}", params)
+        return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every passage, for rebuilding the dense index."""
+        rows = self.conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4")
+        return ids, vectors.reshape(len(rows), dimension)
+
+    def speakers(self, role: str | None = "official") -> list[tuple[str, int]]:
+        """(speaker, passages) for every speaker with retrievable passages, most frequent first."""
+        sql = "SELECT speaker, COUNT(*) AS n FROM passages"
+        params: list = []
+        if role:
+            sql += " WHERE role = ?"
+            params.append(role)
+        sql += " GROUP BY speaker ORDER BY n DESC, speaker"
+        return [(r[0], r[1]) for r in self.conn.execute(sql, params)]
+
+    def stats(self) -> dict:
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        span = self.conn.execute("SELECT MIN(date), MAX(date) FROM briefings").fetchone()
+        by_source = {r[0]: r[1] for r in self.conn.execute(
+            "SELECT source, COUNT(*) FROM briefings GROUP BY source")}
+        return {
+            "briefings": one("SELECT COUNT(*) FROM briefings"),
+            "turns": one("SELECT COUNT(*) FROM turns"),
+            "passages": one("SELECT COUNT(*) FROM passages"),
+            "speakers": one("SELECT COUNT(DISTINCT speaker) FROM passages"),
+            "date_from": span[0],
+            "date_to": span[1],
+            "sources": by_source,
+            "documents": one("SELECT COUNT(*) FROM documents WHERE status='ok'"),
+            "skipped": one("SELECT COUNT(*) FROM documents WHERE status!='ok'"),
+        }

@@ -1,0 +1,40 @@
+"""Shared test fixtures: paths to fixtures and ../shared, and small real indexes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test when the data is absent (a fresh clone)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pipeline_corpus(tmp_path_factory) -> Path:
+    """A writable copy of the small fictional corpus."""
+    target = tmp_path_factory.mktemp("corpus")
+    for f in (FIXTURES / "pipeline").iterdir():
+        shutil.copy(f, target / f.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def pipeline_index(pipeline_corpus, tmp_path_factory):
+    """A real index (SQLite + FAISS + MiniLM) over the fictional corpus, shared read-only."""
+    from rag.index import Index
+    from rag.ingest import ingest
+
+    index = Index.open(tmp_path_factory.mktemp("index"), create=True)
+    report = ingest([pipeline_corpus], index, progress=False)
+    assert not report.failed, report.failed
+    return index

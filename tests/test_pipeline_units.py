@@ -1,0 +1,82 @@
+"""Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
+from rag.chunking import chunk_turn, is_procedural
+from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
+from rag.query import infer
+from rag.records import Turn
+from rag.sparse import match_expression
+from rag.text import normalize, parse_date, sentence_spans
+
+
+def test_sentence_spans_are_exact_slices():
+    text = 'Mr. Lan said the U.S. side agreed. "It is final." Growth was 5.2 percent!\nNew line'
+    spans = sentence_spans(text)
+    pieces = [text[a:b] for a, b in spans]
+    assert pieces == ['Mr. Lan said the U.S. side agreed.', '"It is final."',
+                      'Growth was 5.2 percent!', 'New line']
+
+
+def test_chunks_respect_size_overlap_and_stay_verbatim():
+    text = " ".join(f"Sentence {i} carries exactly seven words here." for i in range(30))
+    turn = Turn(0, "Tova Renwick", "official", text)
+    chunks = chunk_turn(turn, max_words=50, overlap=1, min_words=5)
+    assert len(chunks) > 3
+    for chunk in chunks:
+        assert chunk.text in text
+        assert len(chunk.text.split()) <= 50
+    for first, second in zip(chunks, chunks[1:]):
+        # one sentence of overlap: the next chunk starts with the last sentence of this one
+        last_sentence = first.text[first.text.rstrip(".").rfind(".") + 1:].strip()
+        assert second.text.startswith(last_sentence)
+    # every adjacent pair of sentences is whole inside some chunk
+    sentences = [f"Sentence {i} carries exactly seven words here." for i in range(30)]
+    for a, b in zip(sentences, sentences[1:]):
+        assert any(f"{a} {b}" in c.text for c in chunks)
+
+
+def test_one_long_sentence_is_not_cut():
+    text = "word " * 200 + "end."
+    chunks = chunk_turn(Turn(0, "A", "official", text.strip()), 50, 1, 5)
+    assert len(chunks) == 1 and chunks[0].text == text.strip()
+
+
+def test_procedural_turns():
+    assert is_procedural("Thank you.")
+    assert is_procedural("Next question, please.")
+    assert is_procedural("Good afternoon, everyone.")
+    assert not is_procedural("Thank you for your question. The seawall cost 3.2 billion.")
+
+
+def test_hints_from_question():
+    speakers = ["Tova Renwick", "Osric Vanterpool", "Renwick"]
+    hints = infer("What did Tova Renwick say in March 2031 about the seawall?", speakers)
+    assert hints.speakers == ["Tova Renwick"]
+    assert (hints.date_from, hints.date_to) == ("2031-03-01", "2031-03-31")
+    hints = infer("On May 12, 2031, what did Osric Vanterpool's ministry say?", speakers)
+    assert hints.speakers == ["Osric Vanterpool"]
+    assert (hints.date_from, hints.date_to) == ("2031-05-12", "2031-05-12")
+    assert not infer("What is the ministry's view on wind farms?", speakers)
+
+
+def test_match_expression_keeps_content_words():
+    expr = match_expression("What did the ministry say about the 3.2 billion seawall's cost?")
+    assert expr == '"3.2" OR "billion" OR "seawall" OR "cost"'
+    assert match_expression("what did they say") == ""
+
+
+def test_rrf_rewards_agreement_and_weights():
+    fused = reciprocal_rank_fusion([(1.0, [(1, 9.0), (2, 8.0)]), (1.0, [(2, 0.9), (3, 0.8)])])
+    assert fused[0][0] == 2
+    fused = reciprocal_rank_fusion([(3.0, [(1, 9.0)]), (1.0, [(2, 0.9)])])
+    assert fused[0][0] == 1
+
+
+def test_near_duplicates_are_dropped():
+    talking_point = "China firmly opposes interference in its internal affairs and urges the side to stop"
+    items = [talking_point + " now.", talking_point + " at once.", "A different statement on trade."]
+    kept = drop_near_duplicates(items, lambda t: t, limit=3, threshold=0.8)
+    assert kept == [items[0], items[2]]
+
+
+def test_normalize_and_dates():
+    assert normalize("\u201cHello\u201d \u2014 World\u00a0 X") == '"hello" - world x'
+    assert parse_date("Regular Press Conference on June12, 2018") == "2018-06-12"
