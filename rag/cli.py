@@ -3,6 +3,7 @@
     briefings ingest PATH... [--index DIR] [--prune]
     briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
     briefings stats [--json]
+    briefings fetch URL... [--into DIR] [--since DATE] [--max N] [--ingest]
     briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only]
 """
 from __future__ import annotations
@@ -147,6 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--source", action="append", choices=["scio", "mfa", "whitehouse", "generic"])
         p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
         p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
+
+    from rag import fetch
+    p = command("fetch", fetch.run, "download transcripts from the official sites")
+    fetch.add_arguments(p)
 
     p = command("stats", cmd_stats, "what the index holds")
     p.add_argument("--json", action="store_true")

@@ -28,7 +28,7 @@ class Embedder:
                                f"(run `make install`)") from err
         self.model_name = model_name
         self.model = SentenceTransformer(str(module.get_model_path()), device="cpu")
-        self.dimension = int(self.model.get_sentence_embedding_dimension())
+        self.dimension = int(self.model.get_embedding_dimension())
         if self.dimension != dimension:
             raise RuntimeError(f"{model_name} gives {self.dimension}-d vectors, config.yaml "
                                f"says {dimension}")

@@ -6,10 +6,9 @@ top k with copies of itself.
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable, Sequence
 
-from rag.text import normalize
+from rag.text import overlap, shingles
 
 
 def reciprocal_rank_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, float]]]],
@@ -22,25 +21,17 @@ def reciprocal_rank_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, floa
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
-def _shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", normalize(text))
-    if len(words) < size:
-        return {tuple(words)}
-    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
-
-
 def drop_near_duplicates(items: Iterable, text_of, limit: int, threshold: float) -> list:
     """The first `limit` items whose text does not overlap an earlier kept item's text by more
     than `threshold` (share of the shorter text's 4-word shingles)."""
     kept: list = []
     kept_shingles: list[set] = []
     for item in items:
-        shingles = _shingles(text_of(item))
-        if any(len(shingles & other) > threshold * min(len(shingles), len(other))
-               for other in kept_shingles):
+        words = shingles(text_of(item))
+        if any(overlap(words, other) > threshold for other in kept_shingles):
             continue
         kept.append(item)
-        kept_shingles.append(shingles)
+        kept_shingles.append(words)
         if len(kept) >= limit:
             break
     return kept

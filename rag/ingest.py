@@ -1,8 +1,8 @@
 """Ingest: files -> readers -> chunks -> vectors -> one store transaction -> FAISS file.
 
 Incremental: a document (a file, or the pages of one SCIO briefing) whose bytes hash as before is
-not read again; a changed one replaces its old briefings, reusing the vectors of passages whose
-embedded text did not change; `prune` removes documents whose files are gone. Atomic: nothing is
+not read again; a changed one replaces its old briefings, and any passage whose embedded text
+the index already holds reuses its vector; `prune` removes documents whose files are gone. Atomic: nothing is
 written until every file is read and embedded, then a single transaction commits it all, so a
 kill at any moment leaves the previous index answering.
 """
@@ -19,9 +19,9 @@ from tqdm import tqdm
 
 from rag.chunking import Chunk, chunk_briefing
 from rag.index import Index
-from rag.readers import SUFFIXES, NotATranscript, ReadError, group_files, read_group
+from rag.readers import READERS_VERSION, SUFFIXES, NotATranscript, ReadError, group_files, read_group
 from rag.records import Briefing
-from rag.text import content_hash, normalize
+from rag.text import content_hash, normalize, overlap, shingles
 
 
 @dataclass
@@ -88,6 +88,55 @@ def fingerprint(briefing: Briefing) -> str:
     return content_hash(briefing.date + "\n" + "\n".join(normalize(t.text) for t in briefing.turns))
 
 
+class DuplicateFinder:
+    """Finds the document that already holds a briefing: the same words in another file, the
+    same briefing id, or the same source, date and title with much of the wording shared (one
+    conference published twice, e.g. as two translations). The first one indexed is kept."""
+
+    def __init__(self, store, min_overlap: float) -> None:
+        self.store = store
+        self.min_overlap = min_overlap
+        self.fingerprints: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+        self.titled: dict[tuple[str, str, str], list[tuple[str, set]]] = {}
+
+    def twin(self, briefing: Briefing, key: str) -> tuple[str, str] | None:
+        """(document, why) of an earlier copy of `briefing`, read from document `key`."""
+        fp = fingerprint(briefing)
+        row = self.store.briefing_with_fingerprint(fp)
+        if fp in self.fingerprints or (row is not None and row["document"] != key):
+            return self.fingerprints.get(fp) or row["document"], "same date and text"
+        row = self.store.has_briefing(briefing.id)
+        if briefing.id in self.ids or (row is not None and row["document"] != key):
+            return self.ids.get(briefing.id) or row["document"], "same briefing id"
+        words = shingles(briefing_text(briefing))
+        earlier = list(self.titled.get(self._title_key(briefing), []))
+        earlier += [(r["document"], shingles(self.store.briefing_text(r["id"])))
+                    for r in self.store.briefings_titled(briefing.source, briefing.date,
+                                                         briefing.title)
+                    if r["document"] != key]
+        for document, other in earlier:
+            shared = overlap(words, other)
+            if shared >= self.min_overlap:
+                return document, (f"same title and date, {shared:.0%} of the wording shared "
+                                  "(another edition of the same conference)")
+        return None
+
+    def add(self, briefing: Briefing, key: str) -> None:
+        self.fingerprints[fingerprint(briefing)] = key
+        self.ids[briefing.id] = key
+        self.titled.setdefault(self._title_key(briefing), []).append(
+            (key, shingles(briefing_text(briefing))))
+
+    @staticmethod
+    def _title_key(briefing: Briefing) -> tuple[str, str, str]:
+        return briefing.source, briefing.date, briefing.title
+
+
+def briefing_text(briefing: Briefing) -> str:
+    return "\n".join(t.text for t in briefing.turns)
+
+
 @dataclass
 class _Pending:
     key: str
@@ -95,7 +144,6 @@ class _Pending:
     hash: str
     briefings: list[Briefing]
     chunks: list[list[Chunk]]
-    old_vectors: dict[str, bytes]
 
 
 def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool = True,
@@ -113,15 +161,17 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
 
     pending: list[_Pending] = []
     seen_keys: set[str] = set()
-    fingerprints: dict[str, str] = {}   # new briefings' fingerprints -> document key
-    new_ids: set[str] = set()
+    # What a document turns into depends on the readers and chunking too: a change of either
+    # re-reads every file (vectors are reused where the text is unchanged).
+    version = json.dumps([READERS_VERSION, dict(chunking), with_question]).encode()
+    duplicates = DuplicateFinder(store, float(settings.ingest.duplicate_overlap))
     groups = group_files(files)
     for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
         key = str(group[0])
         seen_keys.add(key)
         report.documents += 1
         try:
-            digest = content_hash(b"".join(p.read_bytes() for p in group))
+            digest = content_hash(version + b"".join(p.read_bytes() for p in group))
         except OSError as err:
             report.failed.append(Problem(key, f"cannot read: {err.strerror}"))
             continue
@@ -131,8 +181,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             if previous["status"] != "ok":
                 report.skipped.append(Problem(key, previous["reason"]))
             continue
-        item = _Pending(key, [str(p) for p in group], digest, [], [],
-                        store.vectors_of_document(key) if previous is not None else {})
+        item = _Pending(key, [str(p) for p in group], digest, [], [])
         try:
             document = read_group(group, max_bytes)
         except NotATranscript as err:
@@ -146,21 +195,12 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             continue
         report.warnings.extend(Problem(key, w) for w in document.warnings)
         for briefing in document.briefings:
-            fp = fingerprint(briefing)
-            twin = fingerprints.get(fp)
-            existing = store.briefing_with_fingerprint(fp)
-            if existing is not None and existing["document"] != key:
-                twin = existing["document"]
-            same_id = store.has_briefing(briefing.id)
-            if twin is None and (briefing.id in new_ids or (
-                    same_id is not None and same_id["document"] != key)):
-                twin = "another file with the same briefing id"
+            twin = duplicates.twin(briefing, key)
             if twin is not None:
-                report.skipped.append(Problem(key, f"duplicate of {twin}: same date and "
-                                                   f"text ('{briefing.title}'); kept that one"))
+                report.skipped.append(Problem(key, f"duplicate of {twin[0]}: {twin[1]} "
+                                                   f"('{briefing.title}'); kept that one"))
                 continue
-            fingerprints[fp] = key
-            new_ids.add(briefing.id)
+            duplicates.add(briefing, key)
             item.briefings.append(briefing)
             item.chunks.append(chunk_briefing(briefing, int(chunking.max_words),
                                               int(chunking.overlap_sentences),
@@ -174,19 +214,16 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         report.seconds = time.perf_counter() - started
         return report
 
-    # Vectors: reuse what the changed documents already had, encode the rest once each.
-    vectors: dict[str, bytes] = {}
+    # Vectors: reuse those the index already has for the same input, encode the rest once each.
     inputs: dict[str, str] = {}  # embed key -> text to encode
     for item in pending:
         for chunks in item.chunks:
             for chunk in chunks:
                 text = embed_input(chunk.text, chunk.turn.question, with_question)
-                key = content_hash(text)
-                if key in item.old_vectors:
-                    vectors[key] = item.old_vectors[key]
-                    report.reused += 1
-                elif key not in vectors:
-                    inputs[key] = text
+                inputs[content_hash(text)] = text
+    vectors = store.vectors_for(list(inputs))
+    report.reused = len(vectors)
+    inputs = {k: v for k, v in inputs.items() if k not in vectors}
     if inputs:
         if on_step:
             on_step(f"embedding {len(inputs)} passages")

@@ -73,18 +73,32 @@ class Store:
             "JOIN briefings b ON b.id = p.briefing WHERE b.document = ?)", (key,))
         self.conn.execute("DELETE FROM documents WHERE key=?", (key,))
 
-    def vectors_of_document(self, key: str) -> dict[str, bytes]:
-        """embed_key -> vector of a document's current passages (reused when it changes)."""
-        rows = self.conn.execute(
-            "SELECT p.embed_key, p.vector FROM passages p JOIN briefings b ON b.id = p.briefing "
-            "WHERE b.document = ?", (key,))
-        return {r[0]: r[1] for r in rows}
+    def vectors_for(self, embed_keys: list[str]) -> dict[str, bytes]:
+        """Stored vectors for these embedded inputs, wherever they are: a changed, renamed or
+        re-read file does not pay for encoding text the index has already encoded."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(embed_keys), 900):
+            batch = embed_keys[start:start + 900]
+            found.update(self.conn.execute(
+                f"SELECT embed_key, vector FROM passages WHERE embed_key IN "
+                f"({','.join('?' * len(batch))})", batch).fetchall())
+        return found
 
     # -- briefings ----------------------------------------------------------------------------
     def briefing_with_fingerprint(self, fingerprint: str) -> sqlite3.Row | None:
         return self.conn.execute(
             "SELECT b.id, b.document, b.title FROM briefings b WHERE fingerprint=?",
             (fingerprint,)).fetchone()
+
+    def briefings_titled(self, source: str, date: str, title: str) -> list[sqlite3.Row]:
+        """Briefings of one source with this date and title: candidate editions of one event."""
+        return self.conn.execute(
+            "SELECT id, document FROM briefings WHERE source=? AND date=? AND title=?",
+            (source, date, title)).fetchall()
+
+    def briefing_text(self, briefing_id: str) -> str:
+        return "\n".join(r[0] for r in self.conn.execute(
+            "SELECT text FROM turns WHERE briefing=? ORDER BY ord", (briefing_id,)))
 
     def has_briefing(self, briefing_id: str) -> sqlite3.Row | None:
         return self.conn.execute("SELECT id, document FROM briefings WHERE id=?",

@@ -70,7 +70,7 @@ _MONTH_RE = r"(January|February|March|April|May|June|July|August|September|Octob
 # "June 7, 2018", "June12, 2018", "June 7 2018", "7 June 2018"
 _MDY = re.compile(_MONTH_RE + r"\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})", re.I)
 _DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(\d{4})", re.I)
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MD = re.compile(_MONTH_RE + r"\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
 
 
@@ -118,3 +118,16 @@ def content_hash(data: bytes | str) -> str:
     if isinstance(data, str):
         data = data.encode("utf-8")
     return hashlib.sha256(data).hexdigest()
+
+
+def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    """The set of `size`-word sequences of the normalised text."""
+    words = re.findall(r"\w+", normalize(text))
+    if len(words) < size:
+        return {tuple(words)}
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def overlap(a: set, b: set) -> float:
+    """Share of the smaller shingle set found in the other (1.0 = one text inside the other)."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 0.0

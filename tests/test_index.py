@@ -211,3 +211,19 @@ def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):
     for name in ("empty.txt", "binary.txt", "nodate.txt", "huge.txt", "notes.html"):
         line = next(l for l in result.stdout.splitlines() if name in l)
         assert str(corpus / name) in line
+
+
+def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
+    corpus = _copy_corpus(tmp_path)
+    original = (corpus / "2031-06-02-agriculture-board.txt").read_text()
+    # Another translation of the same briefing: same title and date, partly different wording.
+    edition = (original.replace("reached 4.7 million tonnes", "came to 4.7 million tonnes")
+               .replace("Rainfall in April was", "April rainfall was")
+               .replace("will be lifted on July 1", "is to be lifted on July 1"))
+    (corpus / "zz-second-edition.txt").write_text(edition)
+    index = Index.open(tmp_path / "index", create=True)
+    report = ingest([corpus], index, progress=False)
+    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    assert "another edition" in skipped["zz-second-edition.txt"]
+    assert "2031-06-02-agriculture-board.txt" in skipped["zz-second-edition.txt"]
+    assert index.store.stats()["briefings"] == 3

@@ -43,6 +43,10 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
+# Bump when a reader's output changes: the next ingest re-reads every file (no re-embedding
+# of unchanged passages).
+READERS_VERSION = 2
+
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".jsonl", ".csv"}
 
 # SCIO splits long briefings over pages content_<id>.htm, content_<id>_2.htm, ...

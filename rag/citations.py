@@ -1,0 +1,304 @@
+"""Citation checking: an answer's [n] markers and quotations, checked against the passages given.
+
+Pure functions over text. `check(answer, passages)` returns the repaired answer and what it found:
+markers naming no given passage are removed; quoted words must occur verbatim (after
+rag.text.normalize) in a cited passage, else they are cited, repaired to the exact source words,
+or lose their quotation marks; sentences without a marker are listed. Offsets of the cited or
+quoted words inside each passage come back for highlighting.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from rag.text import normalize, sentence_spans
+
+# "[1]", "[1, 2]", "[1-3]", "[1 and 2]", "[Passage 1]", "[Source 2, 3]"
+_MARKER = re.compile(
+    r"\[\s*(?:(?:passages?|sources?|excerpts?)\s*)?"
+    r"(\d{1,3}(?:\s*(?:,|;|and|&|-|\u2013)\s*(?:(?:passages?|sources?)\s*)?\d{1,3})*)\s*\]", re.I)
+# A run of markers with the spaces before it: what removing or rewriting a citation replaces.
+_MARKER_RUN = re.compile(r"[ \t]*(?:" + _MARKER.pattern + r")(?:\s*(?:" + _MARKER.pattern + r"))*",
+                         re.I)
+# Quotations: double quotes straight or curly (pairs in order), and single curly quotes; straight
+# single quotes only around 3+ characters not touching a letter outside (not apostrophes).
+_QUOTE = re.compile(r"[\"\u201c\u201e]([^\"\u201c\u201d\u201e\n]+)[\"\u201d]"
+                    r"|\u2018([^\u2018\u2019\n]+)\u2019(?!\w)"
+                    r"|(?<!\w)'([^'\n]{3,}?)'(?!\w)")
+_WORD = re.compile(r"\w+(?:[.,'\u2019-]\w+)*")
+# A sentence ends after its markers when they follow the final punctuation: "... 50. [1] Next".
+_AFTER_MARKERS = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\s*\[[^\]\n]{1,40}\])+(?=\s+[\"\u201c(]?[A-Z0-9])")
+
+
+@dataclass
+class RepairedQuote:
+    """One quotation that was not verbatim in its cited passages, and what was done about it."""
+
+    quote: str
+    action: str               # "cited" (found in another passage), "repaired" or "unquoted"
+    replacement: str = ""     # the exact source words, when repaired
+    marker: int | None = None  # the passage now cited for it
+
+    def as_dict(self) -> dict:
+        return {"quote": self.quote, "action": self.action, "replacement": self.replacement,
+                "marker": self.marker}
+
+
+@dataclass
+class Checks:
+    """What checking an answer found, after its repairs."""
+
+    citations_valid: bool = True    # every remaining marker names a given passage
+    quotes_faithful: bool = True    # every remaining quotation is verbatim in a passage it cites
+    uncited_sentences: list[str] = field(default_factory=list)
+    removed_markers: list[int] = field(default_factory=list)
+    repaired_quotes: list[RepairedQuote] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
+                "uncited_sentences": self.uncited_sentences,
+                "removed_markers": self.removed_markers,
+                "repaired_quotes": [r.as_dict() for r in self.repaired_quotes]}
+
+
+@dataclass
+class Checked:
+    """An answer after checking: repaired text, the checks, and highlight offsets per marker."""
+
+    text: str
+    checks: Checks
+    markers: list[int] = field(default_factory=list)     # valid markers, in order of first use
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # offsets in passage
+
+
+def marker_numbers(group: str) -> list[int]:
+    """The passage numbers inside one marker's brackets: "1, 2" -> [1, 2]; "1-3" -> [1, 2, 3]."""
+    numbers: list[int] = []
+    for part in re.split(r"\s*(?:,|;|and|&)\s*", re.sub(r"(?i)passages?|sources?|excerpts?", "",
+                                                       group)):
+        bounds = [int(n) for n in re.findall(r"\d+", part)]
+        if len(bounds) == 2 and 0 < bounds[1] - bounds[0] < 10:
+            numbers.extend(range(bounds[0], bounds[1] + 1))
+        else:
+            numbers.extend(bounds)
+    return numbers
+
+
+def markers(text: str) -> list[int]:
+    """Every passage number cited in `text`, in order, repeats included."""
+    return [n for m in _MARKER.finditer(text) for n in marker_numbers(m.group(1))]
+
+
+def _format(numbers: list[int]) -> str:
+    return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
+
+
+def fix_markers(text: str, count: int) -> tuple[str, list[int]]:
+    """Markers rewritten as "[1][2]", those outside 1..count removed (returned, in order)."""
+    removed: list[int] = []
+
+    def replace(run: re.Match) -> str:
+        numbers = [n for m in _MARKER.finditer(run.group(0)) for n in marker_numbers(m.group(1))]
+        removed.extend(n for n in numbers if not 1 <= n <= count)
+        valid = [n for n in numbers if 1 <= n <= count]
+        return " " + _format(valid) if valid else ""
+
+    return _MARKER_RUN.sub(replace, text).strip(), removed
+
+
+def answer_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence offsets of an answer; markers after the final full stop stay with their sentence."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        cut = start
+        for m in _AFTER_MARKERS.finditer(text, start, end):
+            spans.append((cut, m.end()))
+            cut = m.end() + len(text[m.end():end]) - len(text[m.end():end].lstrip())
+        spans.append((cut, end))
+    # A quotation of several sentences belongs to one sentence of the answer.
+    merged: list[tuple[int, int]] = []
+    quotes = quotations(text)
+    for a, b in spans:
+        if merged and any(qa < a < qb for qa, qb, _, _ in quotes):
+            merged[-1] = (merged[-1][0], b)
+        elif text[a:b].strip():
+            merged.append((a, b))
+    return merged
+
+
+def uncited_sentences(text: str) -> list[str]:
+    """Sentences of three words or more that cite nothing."""
+    found = []
+    for a, b in answer_sentences(text):
+        sentence = text[a:b]
+        if not _MARKER.search(sentence) and len(_WORD.findall(sentence)) >= 3:
+            found.append(sentence)
+    return found
+
+
+def quotations(text: str) -> list[tuple[int, int, int, int]]:
+    """(outer start, outer end, inner start, inner end) of every quotation in `text`."""
+    found = []
+    for m in _QUOTE.finditer(text):
+        group = next(g for g in (1, 2, 3) if m.group(g) is not None)
+        found.append((m.start(), m.end(), m.start(group), m.end(group)))
+    return found
+
+
+def _normal_chars(text: str) -> tuple[str, list[int]]:
+    """normalize(text) built character by character, with each character's offset in `text`."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        piece = normalize(unicodedata.normalize("NFKC", ch)) if not ch.isspace() else " "
+        if ch.isspace() or piece == "":
+            if ch.isspace() and chars and chars[-1] != " ":
+                chars.append(" ")
+                origin.append(i)
+            continue
+        for c in piece:
+            chars.append(c)
+            origin.append(i)
+    while chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    return "".join(chars), origin
+
+
+def locate(needle: str, haystack: str) -> tuple[int, int] | None:
+    """Offsets in `haystack` of the first whole-word occurrence of `needle`, compared normalised."""
+    target = normalize(needle)
+    if not target:
+        return None
+    normal, origin = _normal_chars(haystack)
+    at = normal.find(target)
+    while at >= 0:
+        end = at + len(target)
+        # whole words only: "crown" is not a quotation of "crowns"
+        if not (target[0].isalnum() and at > 0 and normal[at - 1].isalnum()) and not (
+                target[-1].isalnum() and end < len(normal) and normal[end].isalnum()):
+            return origin[at], origin[end - 1] + 1
+        at = normal.find(target, at + 1)
+    return None
+
+
+def best_span(quote: str, passage: str) -> tuple[float, int, int]:
+    """(similarity 0..1, start, end): the run of passage words closest to the quoted words."""
+    # Plain \w+ tokens ("two-thirds" matches "two thirds"), compared by their first five letters
+    # ("budgets" matches "budget").
+    wanted = [w[:5] for w in re.findall(r"\w+", normalize(quote))]
+    words = [(m.start(), m.end(), normalize(m.group(0))[:5])
+             for m in re.finditer(r"\w+", passage)]
+    if not wanted or not words:
+        return 0.0, 0, 0
+    best = (0.0, 0, 0)
+    size = len(wanted)
+    for length in range(max(1, size - 3), size + 4):
+        for i in range(0, max(1, len(words) - length + 1)):
+            window = words[i:i + length]
+            ratio = SequenceMatcher(None, wanted, [w for _, _, w in window], autojunk=False).ratio()
+            if ratio > best[0]:
+                best = (ratio, window[0][0], window[-1][1])
+    return best
+
+
+def _sentence_of(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """The union of the answer sentences that overlap [start, end)."""
+    touched = [(a, b) for a, b in spans if a < end and start < b] or [(start, end)]
+    return touched[0][0], touched[-1][1]
+
+
+def _add_marker(text: str, position: int, marker: int) -> str:
+    return text[:position] + f" [{marker}]" + text[position:]
+
+
+def _repair_quotes(text: str, passages: list[str], min_ratio: float
+                   ) -> tuple[str, list[RepairedQuote], dict[int, list[tuple[int, int]]]]:
+    """Quotations checked one at a time (last first, so earlier offsets stay valid)."""
+    repairs: list[RepairedQuote] = []
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for outer_a, outer_b, inner_a, inner_b in reversed(quotations(text)):
+        quote = text[inner_a:inner_b]
+        if not _WORD.search(quote):
+            continue
+        sent_a, sent_b = _sentence_of(answer_sentences(text), outer_a, outer_b)
+        cited = [n for n in dict.fromkeys(markers(text[sent_a:sent_b])) if 1 <= n <= len(passages)]
+        others = [n for n in range(1, len(passages) + 1) if n not in cited]
+        where = next(((n, at) for n in cited + others if (at := locate(quote, passages[n - 1]))),
+                     None)
+        if where:
+            n, at = where
+            spans.setdefault(n, []).append(at)
+            if n not in cited:
+                repairs.append(RepairedQuote(quote, "cited", marker=n))
+                text = _add_marker(text, outer_b, n)
+            continue
+        scored = [(best_span(quote, passages[n - 1]), n) for n in cited + others]
+        (ratio, a, b), n = max(scored, key=lambda item: item[0][0], default=((0.0, 0, 0), 0))
+        exact = " ".join(passages[n - 1][a:b].split()) if n else ""  # one line, still verbatim
+        if ratio >= min_ratio and not re.search(r"[\"\u201c\u201d]", exact):
+            spans.setdefault(n, []).append((a, b))
+            repairs.append(RepairedQuote(quote, "repaired", exact, n))
+            cite = "" if n in cited else f" [{n}]"
+            text = text[:inner_a] + exact + text[inner_b:outer_b] + cite + text[outer_b:]
+        else:
+            repairs.append(RepairedQuote(quote, "unquoted"))
+            text = text[:outer_a] + quote + text[outer_b:]
+    repairs.reverse()
+    return text, repairs, spans
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(normalize(text)) if len(w) > 3 or w.isdigit()}
+
+
+def _supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
+    """The passage sentence sharing most content words with an answer sentence that cites it."""
+    words = _content_words(re.sub(_MARKER, "", claim))
+    scored = [(len(words & _content_words(passage[a:b])), a, b) for a, b in sentence_spans(passage)]
+    best = max(scored, default=(0, 0, 0))
+    return (best[1], best[2]) if best[0] else None
+
+
+def faithful(text: str, passages: list[str]) -> bool:
+    """Every quotation in `text` occurs verbatim in a passage cited by its sentence."""
+    sentences = answer_sentences(text)
+    for outer_a, outer_b, inner_a, inner_b in quotations(text):
+        if not _WORD.search(text[inner_a:inner_b]):
+            continue
+        sent_a, sent_b = _sentence_of(sentences, outer_a, outer_b)
+        cited = [n for n in markers(text[sent_a:sent_b]) if 1 <= n <= len(passages)]
+        if not any(locate(text[inner_a:inner_b], passages[n - 1]) for n in cited):
+            return False
+    return True
+
+
+def check(text: str, passages: list[str], min_ratio: float = 0.75) -> Checked:
+    """Check and repair an answer given the texts of the passages numbered 1..len(passages).
+
+    `min_ratio` is the word-sequence similarity a misquote needs with a passage span to be
+    replaced by that span; below it the quotation marks are dropped."""
+    text, removed = fix_markers(text, len(passages))
+    text, repairs, spans = _repair_quotes(text, passages, min_ratio)
+    text, _ = fix_markers(text, len(passages))  # tidy markers a repair appended
+    used = list(dict.fromkeys(markers(text)))
+    for a, b in answer_sentences(text):
+        sentence = text[a:b]
+        for n in dict.fromkeys(markers(sentence)):
+            if 1 <= n <= len(passages) and n not in spans:
+                support = _supporting_sentence(sentence, passages[n - 1])
+                if support:
+                    spans[n] = [support]
+    return Checked(
+        text=text,
+        checks=Checks(
+            citations_valid=all(1 <= n <= len(passages) for n in markers(text)),
+            quotes_faithful=faithful(text, passages),
+            uncited_sentences=uncited_sentences(text),
+            removed_markers=removed,
+            repaired_quotes=repairs),
+        markers=[n for n in used if 1 <= n <= len(passages)],
+        spans={n: sorted(set(s)) for n, s in spans.items() if n in used},
+    )

@@ -1,0 +1,139 @@
+"""Citation checking on hand-written passages: markers, quotations, repairs and flags."""
+from rag.citations import (answer_sentences, best_span, check, fix_markers, locate, markers,
+                           quotations, uncited_sentences)
+from rag.text import normalize
+
+PASSAGES = [
+    "The seawall cost 3.2 billion crowns. Two thirds came from the national budget and one "
+    "third from the delta provinces. Construction took four years and employed 6,400 workers.",
+    "The ministry supports offshore wind farms beyond twelve nautical miles from the coast. "
+    "Closer to the shore, the migratory bird corridors of the delta come first.",
+    "Every licensed fisherman in the north channel will receive a one-time payment of "
+    "8,000 crowns.",
+]
+
+
+def test_marker_forms():
+    assert markers("a [1][2] b [1, 3] c [2-3] d [Passage 2] e [1 and 3]") == [
+        1, 2, 1, 3, 2, 3, 2, 1, 3]
+    assert markers("no markers [a] or (1) here") == []
+
+
+def test_markers_out_of_range_are_removed_and_reported():
+    text, removed = fix_markers("It cost 3.2 billion [12]. Wind farms [2, 4] and [0][1].", 3)
+    assert text == "It cost 3.2 billion. Wind farms [2] and [1]."
+    assert removed == [12, 4, 0]
+
+
+def test_marker_groups_are_rewritten_one_number_each():
+    text, removed = fix_markers("Both said so [1, 2]. Again [3][3].", 3)
+    assert text == "Both said so [1][2]. Again [3]."
+    assert removed == []
+
+
+def test_check_keeps_valid_answer_unchanged():
+    answer = "The seawall cost 3.2 billion crowns [1]. Fishermen get 8,000 crowns [3]."
+    checked = check(answer, PASSAGES)
+    assert checked.text == answer
+    assert checked.checks.citations_valid and checked.checks.quotes_faithful
+    assert checked.markers == [1, 3]
+    assert checked.checks.uncited_sentences == []
+    # the highlighted span of [1] is the passage sentence that supports the claim
+    (a, b), = checked.spans[1]
+    assert PASSAGES[0][a:b] == "The seawall cost 3.2 billion crowns."
+
+
+def test_invalid_marker_is_never_shown():
+    checked = check("The seawall cost 3.2 billion crowns [7].", PASSAGES)
+    assert "[7]" not in checked.text
+    assert checked.checks.removed_markers == [7]
+    assert checked.checks.citations_valid
+    assert checked.checks.uncited_sentences == ["The seawall cost 3.2 billion crowns."]
+
+
+def test_exact_quote_with_curly_quotes_is_faithful_and_highlighted():
+    answer = "She said the payment is \u201cone-time\u201d and \u201cthe seawall cost 3.2 billion crowns.\u201d [1][3]"
+    checked = check(answer, PASSAGES)
+    assert checked.text == answer
+    assert checked.checks.quotes_faithful and checked.checks.repaired_quotes == []
+    assert any(PASSAGES[0][a:b] == "The seawall cost 3.2 billion crowns." for a, b in checked.spans[1])
+    assert any(PASSAGES[2][a:b] == "one-time" for a, b in checked.spans[3])
+
+
+def test_quote_found_in_an_uncited_passage_gets_its_citation():
+    checked = check('Vanterpool said "the migratory bird corridors of the delta come first" [1].',
+                    PASSAGES)
+    assert checked.text == ('Vanterpool said "the migratory bird corridors of the delta come '
+                            'first" [2][1].')
+    assert [r.action for r in checked.checks.repaired_quotes] == ["cited"]
+    assert checked.checks.quotes_faithful
+
+
+def test_misquote_is_repaired_to_the_exact_source_words():
+    answer = 'She said "two-thirds came from the national budgets" [1].'
+    checked = check(answer, PASSAGES)
+    assert checked.text == 'She said "Two thirds came from the national budget" [1].'
+    repair, = checked.checks.repaired_quotes
+    assert repair.action == "repaired" and repair.marker == 1
+    assert repair.replacement == "Two thirds came from the national budget"
+    assert checked.checks.quotes_faithful
+
+
+def test_misquote_close_to_an_uncited_passage_is_repaired_and_cited():
+    checked = check('The ministry "supports wind farms beyond twelve nautical miles of the coast".',
+                    PASSAGES)
+    assert checked.text == ('The ministry "supports offshore wind farms beyond twelve nautical '
+                            'miles from the coast" [2].')
+    assert checked.checks.quotes_faithful
+
+
+def test_misquote_without_a_close_source_loses_its_quotation_marks():
+    checked = check('She said "the lighthouse will be painted red next spring" [1].', PASSAGES)
+    assert checked.text == "She said the lighthouse will be painted red next spring [1]."
+    assert [r.action for r in checked.checks.repaired_quotes] == ["unquoted"]
+    assert checked.checks.quotes_faithful
+    assert quotations(checked.text) == []
+
+
+def test_single_quotes_and_apostrophes():
+    assert quotations("China's view and the ministry's plan") == []
+    text = "She called it 'the largest harvest ever' [1]."
+    (outer_a, outer_b, a, b), = quotations(text)
+    assert text[a:b] == "the largest harvest ever"
+    checked = check(text, PASSAGES)
+    assert "'" not in checked.text and checked.checks.quotes_faithful
+
+
+def test_markers_after_the_full_stop_stay_with_their_sentence():
+    text = "The seawall cost 3.2 billion. [1] It employed many workers. Fishermen get paid [3]."
+    pieces = [text[a:b] for a, b in answer_sentences(text)]
+    assert pieces == ["The seawall cost 3.2 billion. [1]", "It employed many workers.",
+                      "Fishermen get paid [3]."]
+    assert uncited_sentences(text) == ["It employed many workers."]
+
+
+def test_a_quotation_of_two_sentences_is_one_answer_sentence():
+    text = '"The seawall cost 3.2 billion crowns. Two thirds came from the national budget." [1]'
+    assert len(answer_sentences(text)) == 1
+    assert uncited_sentences(text) == []
+
+
+def test_locate_compares_normalised_text_and_returns_source_offsets():
+    passage = "He said:  \u201cWe   oppose it\u201d \u2014 firmly."
+    a, b = locate('"we oppose it" - firmly', passage)
+    assert normalize(passage[a:b]) == normalize('"we oppose it" - firmly')
+    assert locate("we support it", passage) is None
+
+
+def test_best_span_prefers_the_closest_run_of_words():
+    ratio, a, b = best_span("employed 6400 workers over four years", PASSAGES[0])
+    assert ratio < 0.75  # reordered words: too far to be presented as a quotation
+    ratio, a, b = best_span("construction took 4 years and employed 6,400 workers", PASSAGES[0])
+    assert ratio >= 0.75
+    assert PASSAGES[0][a:b] == "Construction took four years and employed 6,400 workers"
+
+
+def test_quotes_match_whole_words_only():
+    assert locate("3.2 billion crown", PASSAGES[0]) is None
+    checked = check('It "cost 3.2 billion crown" [1].', PASSAGES)
+    assert checked.text == 'It "cost 3.2 billion crowns" [1].'

@@ -1,0 +1,97 @@
+"""Comparing officials on a real index: per-speaker excerpts, both sides cited, timelines."""
+from __future__ import annotations
+
+import pytest
+
+from rag import config, generate
+from rag.answer import Answerer
+from rag.compare import compare, timeline, topic_of
+from rag.retrieve import Retriever
+
+RENWICK, VANTERPOOL = "Tova Renwick", "Osric Vanterpool"
+TOPIC = "the ministry's plans for the delta coast"
+
+
+class OneSidedGenerator:
+    """A reply that cites only passage [1]: stands in for a model that forgets one side, to test
+    that the answer layer adds the missing side (the subject here is the repair, not the model)."""
+
+    name = "one-sided"
+
+    def stream(self, messages, max_tokens, temperature=0.0):
+        yield "Renwick announced the seawall project [1]."
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split())
+
+
+@pytest.fixture(scope="module")
+def retriever(pipeline_index) -> Retriever:
+    return Retriever(pipeline_index)
+
+
+def assert_both_sides_cited(comparison):
+    sides = comparison.sides
+    assert set(sides) == {RENWICK, VANTERPOOL}
+    cited = {c.marker for c in comparison.answer.citations}
+    for speaker, sources in sides.items():
+        assert sources, speaker
+        assert {s.passage.speaker for s in sources} == {speaker}
+        assert cited & {s.marker for s in sources}, f"{speaker} is not cited"
+
+
+def test_topic_leaves_out_the_speakers():
+    assert topic_of(f"How did {RENWICK} and {VANTERPOOL}'s ministry describe the delta?",
+                    [RENWICK, VANTERPOOL]) == "How did and ministry describe the delta?"
+
+
+def test_extractive_comparison_has_both_sides_numbered_in_one_list(retriever):
+    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, no_llm=True)
+    answer = comparison.answer
+    assert answer.kind == "compare" and answer.mode == "extractive" and not answer.refused
+    assert [s.marker for s in answer.sources] == list(range(1, len(answer.sources) + 1))
+    assert_both_sides_cited(comparison)
+    assert answer.checks.citations_valid and answer.checks.quotes_faithful
+    for sources in comparison.sides.values():
+        assert all(s.passage.date and s.text in s.passage.text for s in sources)
+
+
+def test_model_reply_citing_one_side_gets_the_other_side_added(retriever):
+    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, generator=OneSidedGenerator())
+    answer = comparison.answer
+    assert answer.mode == "llm"
+    assert answer.text.startswith("Renwick announced the seawall project [1].\n")
+    assert VANTERPOOL in answer.text.splitlines()[1]
+    assert_both_sides_cited(comparison)
+
+
+def test_question_naming_two_officials_is_routed_to_compare(retriever):
+    answer = Answerer(retriever).ask(
+        f"How did {RENWICK} and {VANTERPOOL} describe the ministry's work on the coast?",
+        no_llm=True)
+    assert answer.kind == "compare"
+    assert {s.passage.speaker for s in answer.sources} == {RENWICK, VANTERPOOL}
+
+
+def test_timeline_lists_each_speakers_statements_in_date_order(retriever):
+    entries = timeline("compensation for north channel fishermen", [RENWICK], retriever)
+    assert [e.date for e in entries] == sorted(e.date for e in entries)
+    texts = " ".join(e.excerpt for e in entries)
+    assert "8,000 crowns" in texts and "11,500 crowns" in texts
+    assert entries[0].date == "2031-03-04"
+    both = timeline(TOPIC, [RENWICK, VANTERPOOL], retriever)
+    assert {e.speaker for e in both} == {RENWICK, VANTERPOOL}
+    assert [e.date for e in both] == sorted(e.date for e in both)
+    assert all(e.excerpt in e.passage.text and e.speaker == e.passage.speaker for e in both)
+
+
+@pytest.mark.slow
+def test_real_model_comparison_cites_both_sides(retriever):
+    try:
+        model = generate.load_generator(config.load())
+    except generate.GeneratorUnavailable as err:
+        pytest.skip(f"answer model not installed: {err}")
+    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, generator=model)
+    assert not comparison.answer.refused, comparison.answer.model_text
+    assert_both_sides_cited(comparison)
+    assert comparison.answer.checks.citations_valid and comparison.answer.checks.quotes_faithful
