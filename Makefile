@@ -57,3 +57,18 @@ $(GEN_STAMP): $(STAMP)
 # Assembles the configured answer model into generation.cache_dir once (about 1.1 GB), prints its path.
 models: install
 	$(PY) -m rag.models
+
+# --- Browser for the web app's end-to-end tests (tests/test_ui_browser.py) ------------------------
+# Debian's Chromium, driven by Playwright with executable_path=/usr/bin/chromium: Playwright's
+# own browser download (`playwright install`) is never used.
+BROWSER_STAMP := $(VENV)/.browser-installed
+
+.PHONY: browser
+
+install: $(BROWSER_STAMP)
+
+browser: $(BROWSER_STAMP)
+
+$(BROWSER_STAMP): $(STAMP)
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	touch $@

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
 from rag.answer import Answer, Answerer, Event, Relevance, Source, excerpt_bounds
@@ -79,16 +80,18 @@ def stream(answerer: Answerer, question: str, speakers: Sequence[str],
     per_side = int(options.compare_per_side)
     budget = int(options.prompt_budget_tokens) // max(1, len(speakers))
     sides: list[list[Source]] = []
-    retrieved: list[Passage] = []
+    rankings: list[list[Passage]] = []
     retrieve_ms = 0.0
     for speaker in speakers:
         retrieval = _side_search(answerer, topic, speaker, filters, int(options.k))
         retrieve_ms += retrieval.timings["retrieve_ms"]
-        retrieved += retrieval.passages
+        rankings.append(retrieval.passages)
         first = 1 + sum(len(side) for side in sides)
         sides.append(answerer.select(topic, retrieval.passages, limit=per_side, budget=budget,
                                      first_marker=first))
     sources = [s for side in sides for s in side]
+    # the sides' rankings interleaved, so any top k holds the best of every side
+    retrieved = [p for rank in zip_longest(*rankings) for p in rank if p is not None]
     answer = Answer(question=question, query=query_text, sources=sources, retrieved=retrieved,
                     kind="compare", filters=filters, hints=Filters(speakers=speakers),
                     timings={"retrieve_ms": retrieve_ms})

@@ -1,8 +1,10 @@
 """The dense index: FAISS over passage vectors, keyed by passage id.
 
-Exact inner-product search (IndexFlatIP) is fast enough at this scale (100k passages in a few
-milliseconds on 2 cores) and needs no training. Filtered searches pass an id selector, so a
-narrow filter still returns k hits. The file is written under a temporary name and renamed.
+Unfiltered searches go to FAISS: exact inner product (IndexFlatIP) for small indexes, HNSW
+once the index is large enough for a linear scan to cost more than the latency budget.
+Filtered searches score only the allowed vectors exactly (a speaker or a month is a few
+thousand passages at most), so a narrow filter still returns its true k nearest. The file is
+written under a temporary name and renamed.
 """
 from __future__ import annotations
 
@@ -14,27 +16,43 @@ import numpy as np
 
 
 class DenseIndex:
-    def __init__(self, dimension: int, index: faiss.Index | None = None) -> None:
-        self.dimension = dimension
-        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    def __init__(self, index: faiss.Index) -> None:
+        self.index = index
+        n = index.ntotal
+        self.ids = faiss.vector_to_array(index.id_map).astype(np.int64) if n else np.zeros(0, np.int64)
+        # Passage ids arrive in ascending order (see Store.all_vectors), so positions are
+        # found by binary search.
+        self.vectors = (index.index.reconstruct_n(0, n) if n
+                        else np.zeros((0, index.d), np.float32))
 
     def __len__(self) -> int:
         return self.index.ntotal
 
+    @property
+    def dimension(self) -> int:
+        return self.index.d
+
     @classmethod
-    def build(cls, ids: np.ndarray, vectors: np.ndarray, dimension: int) -> "DenseIndex":
-        dense = cls(dimension)
+    def build(cls, ids: np.ndarray, vectors: np.ndarray, dimension: int,
+              hnsw_from: int = 50_000, hnsw_m: int = 32) -> "DenseIndex":
+        if len(ids) >= hnsw_from:
+            inner = faiss.IndexHNSWFlat(dimension, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = 64
+            inner.hnsw.efSearch = 128
+        else:
+            inner = faiss.IndexFlatIP(dimension)
+        index = faiss.IndexIDMap2(inner)
         if len(ids):
-            dense.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
-                                     np.ascontiguousarray(ids, dtype=np.int64))
-        return dense
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
+                               np.ascontiguousarray(ids, dtype=np.int64))
+        return cls(index)
 
     @classmethod
     def load(cls, path: Path, dimension: int) -> "DenseIndex":
         index = faiss.read_index(str(path))
         if index.d != dimension:
             raise RuntimeError(f"{path}: vectors are {index.d}-d, expected {dimension}")
-        return cls(dimension, index)
+        return cls(index)
 
     def save(self, path: Path) -> None:
         # A per-process temporary name: a reader rebuilding the same generation may race us.
@@ -47,11 +65,15 @@ class DenseIndex:
     def search(self, query: np.ndarray, k: int,
                allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(passage id, cosine) of the k nearest passages, optionally among `allowed` ids."""
-        if len(self) == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
+        if len(self) == 0 or k <= 0:
             return []
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(
-                np.ascontiguousarray(allowed, dtype=np.int64)))
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+        if allowed is None:
+            scores, ids = self.index.search(query.reshape(1, -1), k)
+            return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        positions = np.clip(np.searchsorted(self.ids, allowed), 0, len(self.ids) - 1)
+        positions = positions[self.ids[positions] == allowed]
+        scores = self.vectors[positions] @ query
+        best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
+        best = best[np.argsort(-scores[best])]
+        return [(int(self.ids[positions[i]]), float(scores[i])) for i in best]

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import threading
 from functools import lru_cache
 
 import numpy as np
+
+
+_THREADS_LOCK = threading.Lock()  # torch's thread count is process-wide
 
 
 class Embedder:
@@ -27,6 +31,8 @@ class Embedder:
             raise RuntimeError(f"embedding model package '{package}' is not installed "
                                f"(run `make install`)") from err
         self.model_name = model_name
+        import torch
+        self.threads = torch.get_num_threads()
         self.model = SentenceTransformer(str(module.get_model_path()), device="cpu")
         self.dimension = int(self.model.get_embedding_dimension())
         if self.dimension != dimension:
@@ -36,8 +42,15 @@ class Embedder:
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
-                                    convert_to_numpy=True, show_progress_bar=False)
+        import torch
+
+        # A query or two runs on one thread: on a busy 2-core machine a second thread spends
+        # its time waiting for the other (measured: 20 ms vs 110 ms per query under load).
+        threads = 1 if len(texts) <= 4 else self.threads
+        with _THREADS_LOCK:
+            torch.set_num_threads(threads)
+            vectors = self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                        convert_to_numpy=True, show_progress_bar=False)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -1,8 +1,11 @@
 """Fusion: several ranked lists -> one ranking, with near-duplicate passages removed.
 
-Weighted reciprocal rank fusion needs no score calibration between BM25 and cosine. The
-near-duplicate pass keeps the same talking point, repeated on many days, from filling the
-top k with copies of itself.
+Two ways to fuse, chosen by search.fusion in config.yaml and compared by bench/retrieval.py:
+reciprocal rank fusion uses ranks only; score fusion adds min-max normalised scores, so a
+passage that one ranker finds far better than the rest (a rare name, a number) keeps its lead
+even when the other ranker misses it. On the evaluation questions score fusion is the better
+one (see README). The near-duplicate pass keeps the same talking point, repeated on many days,
+from filling the top k with copies of itself.
 """
 from __future__ import annotations
 
@@ -19,6 +22,25 @@ def reciprocal_rank_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, floa
         for rank, (pid, _) in enumerate(ranking):
             fused[pid] = fused.get(pid, 0.0) + weight / (k + rank + 1)
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+def score_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, float]]]],
+                 k: int = 60) -> list[tuple[int, float]]:
+    """lists: (weight, [(id, score), ...] best first); each list's top `k` scores are scaled to
+    0..1 and summed with its weight. Returns (id, fused score) best first."""
+    fused: dict[int, float] = {}
+    for weight, ranking in lists:
+        ranking = ranking[:k]
+        if not ranking:
+            continue
+        scores = [score for _, score in ranking]
+        low, span = min(scores), (max(scores) - min(scores)) or 1.0
+        for pid, score in ranking:
+            fused[pid] = fused.get(pid, 0.0) + weight * (score - low) / span
+    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+
+
+FUSIONS = {"rrf": reciprocal_rank_fusion, "scores": score_fusion}
 
 
 def drop_near_duplicates(items: Iterable, text_of, limit: int, threshold: float) -> list:

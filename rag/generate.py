@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import os
 import socket
 import threading
 import urllib.error
@@ -47,7 +46,8 @@ class Generator(Protocol):
 class LlamaCppGenerator:
     """A GGUF model in llama.cpp. One instance per model: it keeps the evaluated prompt prefix for reuse."""
 
-    def __init__(self, model_path: Path, n_ctx: int, n_threads: int) -> None:
+    def __init__(self, model_path: Path, n_ctx: int, n_threads: int | None) -> None:
+        """n_threads None: llama-cpp-python's choice (half the cores; the prompt always uses all)."""
         from llama_cpp import Llama
 
         self.name = f"llama.cpp:{model_path.name}"
@@ -230,5 +230,5 @@ def _build(generation: Mapping[str, Any]) -> Generator:
     if backend == "llama_cpp":
         if model_ref.suffix != ".gguf":
             raise GenerationError(f"llama_cpp needs a .gguf model, got {model_ref}")
-        return LlamaCppGenerator(model_ref, generation["n_ctx"], generation["n_threads"] or os.cpu_count() or 1)
+        return LlamaCppGenerator(model_ref, generation["n_ctx"], generation["n_threads"] or None)
     return TransformersGenerator(model_ref)

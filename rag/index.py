@@ -105,7 +105,8 @@ class Index:
     def write_dense(self, generation: int) -> DenseIndex:
         """Build the FAISS file for `generation` from the store and remove older ones."""
         ids, vectors = self.store.all_vectors(self.dimension)
-        dense = DenseIndex.build(ids, vectors, self.dimension)
+        dense = DenseIndex.build(ids, vectors, self.dimension,
+                                 hnsw_from=int(self.settings.search.hnsw_from))
         dense.save(self.directory / f"dense-{generation}.faiss")
         for old in self.directory.glob("dense-*.faiss"):
             if old.name != f"dense-{generation}.faiss":

@@ -24,6 +24,9 @@ from rag.records import Briefing
 from rag.text import content_hash, normalize, overlap, shingles
 
 
+DUPLICATE = "duplicate"  # document status: every briefing in it is indexed from another file
+
+
 @dataclass
 class Problem:
     path: str
@@ -93,9 +96,10 @@ class DuplicateFinder:
     same briefing id, or the same source, date and title with much of the wording shared (one
     conference published twice, e.g. as two translations). The first one indexed is kept."""
 
-    def __init__(self, store, min_overlap: float) -> None:
+    def __init__(self, store, min_overlap: float, stale: set[str]) -> None:
         self.store = store
         self.min_overlap = min_overlap
+        self.stale = stale  # documents whose stored briefings are being replaced
         self.fingerprints: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.titled: dict[tuple[str, str, str], list[tuple[str, set]]] = {}
@@ -104,17 +108,17 @@ class DuplicateFinder:
         """(document, why) of an earlier copy of `briefing`, read from document `key`."""
         fp = fingerprint(briefing)
         row = self.store.briefing_with_fingerprint(fp)
-        if fp in self.fingerprints or (row is not None and row["document"] != key):
+        if fp in self.fingerprints or (row is not None and row["document"] not in self.stale):
             return self.fingerprints.get(fp) or row["document"], "same date and text"
         row = self.store.has_briefing(briefing.id)
-        if briefing.id in self.ids or (row is not None and row["document"] != key):
+        if briefing.id in self.ids or (row is not None and row["document"] not in self.stale):
             return self.ids.get(briefing.id) or row["document"], "same briefing id"
         words = shingles(briefing_text(briefing))
         earlier = list(self.titled.get(self._title_key(briefing), []))
         earlier += [(r["document"], shingles(self.store.briefing_text(r["id"])))
                     for r in self.store.briefings_titled(briefing.source, briefing.date,
                                                          briefing.title)
-                    if r["document"] != key]
+                    if r["document"] not in self.stale]
         for document, other in earlier:
             shared = overlap(words, other)
             if shared >= self.min_overlap:
@@ -144,6 +148,7 @@ class _Pending:
     hash: str
     briefings: list[Briefing]
     chunks: list[list[Chunk]]
+    status: str = "skipped"   # what the document is if it yields no briefing
 
 
 def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool = True,
@@ -164,23 +169,34 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
     # What a document turns into depends on the readers and chunking too: a change of either
     # re-reads every file (vectors are reused where the text is unchanged).
     version = json.dumps([READERS_VERSION, dict(chunking), with_question]).encode()
-    duplicates = DuplicateFinder(store, float(settings.ingest.duplicate_overlap))
     groups = group_files(files)
-    for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
+    digests: dict[str, str] = {}
+    for group in groups:
         key = str(group[0])
         seen_keys.add(key)
         report.documents += 1
         try:
-            digest = content_hash(version + b"".join(p.read_bytes() for p in group))
+            digests[key] = content_hash(version + b"".join(p.read_bytes() for p in group))
         except OSError as err:
             report.failed.append(Problem(key, f"cannot read: {err.strerror}"))
+    # Documents read again in this run: what the store holds of them is about to be replaced,
+    # so it cannot be the copy a new briefing duplicates.
+    # A duplicate is re-read every time: the copy it duplicated may be gone.
+    stale = {key for key, digest in digests.items()
+             if (row := store.document(key)) is None or row["hash"] != digest
+             or row["status"] == DUPLICATE}
+    duplicates = DuplicateFinder(store, float(settings.ingest.duplicate_overlap), stale)
+    for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
+        key = str(group[0])
+        if key not in digests:
             continue
-        previous = store.document(key)
-        if previous is not None and previous["hash"] == digest:
+        if key not in stale:
             report.unchanged += 1
+            previous = store.document(key)
             if previous["status"] != "ok":
                 report.skipped.append(Problem(key, previous["reason"]))
             continue
+        digest = digests[key]
         item = _Pending(key, [str(p) for p in group], digest, [], [])
         try:
             document = read_group(group, max_bytes)
@@ -197,6 +213,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         for briefing in document.briefings:
             twin = duplicates.twin(briefing, key)
             if twin is not None:
+                item.status = DUPLICATE
                 report.skipped.append(Problem(key, f"duplicate of {twin[0]}: {twin[1]} "
                                                    f"('{briefing.title}'); kept that one"))
                 continue
@@ -241,15 +258,16 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         report.encode_seconds = time.perf_counter() - t0
         report.embedded = len(todo)
 
+    deleted = 0
     with store.transaction():
         for key in removed:
-            store.delete_document(key)
+            deleted += store.delete_document(key)
         for item in pending:
-            store.delete_document(item.key)
+            deleted += store.delete_document(item.key)
             reason = next((p.reason for p in report.skipped if p.path == item.key), "")
-            ok = bool(item.briefings)
-            store.put_document(item.key, item.paths, item.hash, "ok" if ok else "skipped",
-                               "" if ok else reason)
+            status = "ok" if item.briefings else item.status
+            store.put_document(item.key, item.paths, item.hash, status,
+                               "" if status == "ok" else reason)
             for briefing, chunks in zip(item.briefings, item.chunks):
                 turn_ids = store.add_briefing(briefing, item.key, fingerprint(briefing))
                 for chunk in chunks:
@@ -263,9 +281,12 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
                 report.passages += len(chunks)
             if item.briefings:
                 report.updated += 1
-        generation = index.generation + 1
-        store.set_meta("generation", str(generation))
+        # A new generation (and FAISS file) only when the searchable passages changed.
+        generation = index.generation + 1 if (deleted or report.passages) else 0
+        if generation:
+            store.set_meta("generation", str(generation))
     report.removed = len(removed)
-    index.write_dense(generation)
+    if generation:
+        index.write_dense(generation)
     report.seconds = time.perf_counter() - started
     return report

@@ -15,7 +15,7 @@ MIGRATIONS: list[str] = [
         key TEXT PRIMARY KEY,          -- first file of the group, absolute path
         paths TEXT NOT NULL,           -- JSON list of every file of the group
         hash TEXT NOT NULL,            -- sha256 over the files' bytes
-        status TEXT NOT NULL,          -- 'ok' or 'skipped'
+        status TEXT NOT NULL,          -- 'ok', 'skipped' or 'duplicate'
         reason TEXT NOT NULL DEFAULT ''
     );
     CREATE TABLE briefings (
@@ -65,6 +65,10 @@ MIGRATIONS: list[str] = [
         text, question, speaker, title,
         tokenize = 'porter unicode61 remove_diacritics 2'
     );
+    """,
+    # 2: deleting a turn cascades to its passages; without this index that is a full scan each.
+    """
+    CREATE INDEX passages_turn ON passages(turn);
     """,
 ]
 

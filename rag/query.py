@@ -3,57 +3,112 @@
 "What did Hua Chunying say in March 2019 about ..." -> speaker Hua Chunying, 2019-03-01..31.
 Hints are not hard filters: a question names a month it asks *about* as often as the month
 something was *said* ("jobs added in August" reported in September), so the retriever adds
-hint-filtered rankings to the fused result instead of discarding everything else.
+rankings restricted to each hinted facet (a speaker, a period, or both) to the fused result
+instead of discarding everything else. Each speaker and each period is its own facet, so a
+comparison ("A in January and B in May") looks for both sides.
 """
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass, field
 
 from rag.filters import Filters
-from rag.text import MONTHS, find_dates
+from rag.text import MONTHS, date_mentions
 
 _MONTH_YEAR = re.compile(
-    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s+(?:of\s+)?((?:19|20)\d{2})\b", re.I)
-_YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+    r"\b(?:(?:early|mid|late)[- ])?(January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s+(?:of\s+)?"
+    r"((?:19|20)\d{2})\b", re.I)
+_YEAR = re.compile(r"\b(?:in |of |during )?((?:19|20)\d{2})\b", re.I)
+# Words that put a surname in front of us as a person: "Secretary Cardona", "Ms. Hua".
+_TITLED = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Secretary|Director|Admiral|Minister|Ambassador|"
+                     r"Spokesperson|Advisor|Adviser|Coordinator|Senator|Governor|General)\.?\s+"
+                     r"([A-Z][\w'-]+)")
+
+Period = tuple[str, str]
 
 
-def _date_range(question: str) -> tuple[str | None, str | None]:
-    days = find_dates(question)
-    if days:
-        return min(days), max(days)
-    months = [(int(m.group(2)), MONTHS[m.group(1).lower().rstrip(".")])
-              for m in _MONTH_YEAR.finditer(question)]
-    if months:
-        first, last = min(months), max(months)
-        end_day = calendar.monthrange(*last)[1]
-        return f"{first[0]:04d}-{first[1]:02d}-01", f"{last[0]:04d}-{last[1]:02d}-{end_day:02d}"
-    years = sorted(int(y) for y in _YEAR.findall(question))
-    if years:
-        return f"{years[0]:04d}-01-01", f"{years[-1]:04d}-12-31"
-    return None, None
+@dataclass
+class Hints:
+    """What the question itself implies, and the question with those phrases taken out."""
+
+    speakers: list[str] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    remainder: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.speakers or self.periods)
+
+    def facets(self, limit: int = 6) -> list[Filters]:
+        """One filter per hinted speaker x period (at most `limit`)."""
+        speakers = self.speakers or [None]
+        periods = self.periods or [(None, None)]
+        return [Filters(speakers=[s] if s else [], date_from=a, date_to=b)
+                for s in speakers for a, b in periods if s or a][:limit]
+
+    def as_filters(self) -> Filters:
+        """All hints as one filter (for display): the speakers, the span of the periods."""
+        return Filters(speakers=list(self.speakers),
+                       date_from=min((a for a, _ in self.periods), default=None),
+                       date_to=max((b for _, b in self.periods), default=None))
 
 
-def _speakers(question: str, known: list[str]) -> list[str]:
-    """Known speakers whose full name appears in the question (longest names first, so
-    'John Kirby' is not also matched as a shorter name inside it)."""
+def _periods(question: str) -> tuple[list[Period], list[tuple[int, int]]]:
+    """Date ranges named in the question (a day, a month, else a year) and their spans."""
+    periods: list[Period] = []
+    spans: list[tuple[int, int]] = []
+    for start, end, iso in date_mentions(question):
+        periods.append((iso, iso))
+        spans.append((start, end))
+    for m in _MONTH_YEAR.finditer(question):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        year, month = int(m.group(2)), MONTHS[m.group(1).lower().rstrip(".")]
+        last = calendar.monthrange(year, month)[1]
+        periods.append((f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"))
+        spans.append(m.span())
+    for m in _YEAR.finditer(question):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        year = m.group(1)
+        if not any(a.startswith(year) for a, _ in periods):
+            periods.append((f"{year}-01-01", f"{year}-12-31"))
+        spans.append(m.span())
+    return list(dict.fromkeys(periods)), spans
+
+
+def _speakers(question: str, known: list[str]) -> tuple[list[str], list[tuple[int, int]]]:
+    """Known speakers named in the question: by full name, or by a surname that follows a
+    title ("Secretary Cardona") and fits exactly one known speaker. Longest names first, so
+    'John Kirby' is not also matched as a shorter name inside it."""
     lowered = question.lower()
     found: list[str] = []
-    taken: list[tuple[int, int]] = []
-    for name in sorted(known, key=len, reverse=True):
-        if len(name.split()) < 2:
-            continue  # a bare surname or label is too ambiguous to act on
-        for m in re.finditer(r"\b" + re.escape(name.lower()) + r"(?:'s)?\b", lowered):
-            if not any(a < m.end() and m.start() < b for a, b in taken):
-                found.append(name)
-                taken.append(m.span())
-                break
-    return found
+    spans: list[tuple[int, int]] = []
+    people = [n for n in known if len(n.split()) >= 2 and not n.startswith("The ")]
+    for name in sorted(people, key=len, reverse=True):
+        m = re.search(r"\b" + re.escape(name.lower()) + r"(?:'s)?\b", lowered)
+        if m and not any(a < m.end() and m.start() < b for a, b in spans):
+            found.append(name)
+            spans.append(m.span())
+    for m in _TITLED.finditer(question):
+        if any(a < m.end() and m.start() < b for a, b in spans):
+            continue
+        fits = [n for n in people if n.split()[-1] == m.group(1)]
+        if len(fits) == 1 and fits[0] not in found:
+            found.append(fits[0])
+            spans.append(m.span(1))
+    return found, spans
 
 
-def infer(question: str, known_speakers: list[str]) -> Filters:
-    """Speaker and date hints for `question`, given the speakers the index knows."""
-    date_from, date_to = _date_range(question)
-    return Filters(speakers=_speakers(question, known_speakers), date_from=date_from,
-                   date_to=date_to)
+def infer(question: str, known_speakers: list[str]) -> Hints:
+    """Speaker and date hints for `question`, given the speakers the index knows.
+
+    (Institutional speakers such as "The White House" are never hinted: the phrase names the
+    subject of most questions, not who spoke.)"""
+    speakers, speaker_spans = _speakers(question, known_speakers)
+    periods, date_spans = _periods(question)
+    remainder = question
+    for a, b in sorted(speaker_spans + date_spans, reverse=True):
+        remainder = remainder[:a] + " " + remainder[b:]
+    return Hints(speakers, periods, " ".join(remainder.split()))

@@ -1,9 +1,10 @@
 """The retriever: a question -> the k best passages, hybrid and filtered.
 
 Components (each testable alone): sparse (BM25 over FTS5), dense (FAISS), query hints
-(speakers and dates named in the question), fusion (weighted RRF + near-duplicate removal).
-Caller filters are hard limits inside every ranked list; inferred hints add extra rankings
-restricted to the hinted speakers/dates, which lifts matching passages without hiding others.
+(speakers and dates named in the question), fusion (score or rank fusion + near-duplicate
+removal). Caller filters are hard limits inside every ranked list. Inferred hints add, per
+hinted facet (a speaker, a period, or both), a keyword and a dense ranking restricted to it and
+run on the question without the hint words, which lifts matching passages without hiding others.
 """
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import numpy as np
 
 from rag import query, sparse
 from rag.filters import Filters
-from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
+from rag.fusion import FUSIONS, drop_near_duplicates
 from rag.index import Index
 from rag.records import Passage
+
+Ranking = list[tuple[int, float]]
 
 
 @dataclass
@@ -25,8 +28,8 @@ class Retrieval:
 
     query: str
     passages: list[Passage]
-    filters: Filters                      # the caller's hard filters
-    hints: Filters = field(default_factory=Filters)   # inferred from the question
+    filters: Filters                                    # the caller's hard filters
+    hints: Filters = field(default_factory=Filters)     # inferred from the question (display)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -48,13 +51,31 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 
-    def _rankings(self, text: str, vector: np.ndarray, filters: Filters,
-                  n: int) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-        conn = self.index.store.conn
-        keyword = sparse.search(conn, text, n, filters)
+    def rankings(self, text: str, vector: np.ndarray, filters: Filters,
+                 n: int) -> tuple[Ranking, Ranking]:
+        """(keyword, dense) rankings of the n best passages under `filters`."""
+        keyword = sparse.search(self.index.store.conn, text, n, filters)
         allowed = self.index.store.passage_ids(filters) if filters else None
-        dense = self.index.dense().search(vector, n, allowed)
-        return keyword, dense
+        return keyword, self.index.dense().search(vector, n, allowed)
+
+    def ranked_lists(self, text: str, filters: Filters, hints: query.Hints
+                     ) -> list[tuple[float, Ranking]]:
+        """Every weighted ranking the fusion combines."""
+        n = int(self.settings.candidates)
+        weights = self.settings.weights
+        w_bm25, w_dense = float(weights["bm25"]), float(weights["dense"])
+        vector = self.embed_query(text)
+        keyword, dense = self.rankings(text, vector, filters, n)
+        lists = [(w_bm25, keyword), (w_dense, dense)]
+        facets = hints.facets()
+        if facets:
+            rest = hints.remainder if sparse.match_expression(hints.remainder) else text
+            rest_vector = vector if rest == text else self.embed_query(rest)
+            share = float(weights["hinted"]) / len(facets)
+            for facet in facets:
+                kw, de = self.rankings(rest, rest_vector, filters.merged(facet), n)
+                lists += [(share * w_bm25, kw), (share * w_dense, de)]
+        return lists
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
                infer: bool = True) -> Retrieval:
@@ -62,26 +83,19 @@ class Retriever:
         started = time.perf_counter()
         k = int(k or self.settings.k)
         filters = filters or Filters()
-        n = max(int(self.settings.candidates), 3 * k)
-        weights = self.settings.weights
-        vector = self.embed_query(text)
-        embedded = time.perf_counter()
-
-        keyword, dense = self._rankings(text, vector, filters, n)
-        lists = [(float(weights["bm25"]), keyword), (float(weights["dense"]), dense)]
-        hints = query.infer(text, self.known_speakers()) if infer else Filters()
-        if hints:
-            hinted_kw, hinted_dense = self._rankings(text, vector, filters.merged(hints), n)
-            w = float(weights["hinted"])
-            lists += [(w * float(weights["bm25"]), hinted_kw), (w * float(weights["dense"]), hinted_dense)]
-
-        fused = reciprocal_rank_fusion(lists, k=int(self.settings.rrf_k))[: 4 * n]
+        hints = query.infer(text, self.known_speakers()) if infer else query.Hints()
+        fuse = FUSIONS[self.settings.fusion]
+        fused = fuse(self.ranked_lists(text, filters, hints), k=int(self.settings.candidates))
         scores = dict(fused)
-        candidates = self.index.store.passages([pid for pid, _ in fused])
-        passages = drop_near_duplicates(candidates, lambda p: p.text, k,
-                                        float(self.settings.near_duplicate))
+        passages: list[Passage] = []
+        # Fetch candidates a few at a time: most searches fill k from the first batch.
+        for start in range(0, len(fused), 4 * k):
+            batch = self.index.store.passages([pid for pid, _ in fused[:start + 4 * k]])
+            passages = drop_near_duplicates(batch, lambda p: p.text, k,
+                                            float(self.settings.near_duplicate))
+            if len(passages) >= k:
+                break
         for p in passages:
             p.score = scores[p.id]
-        done = time.perf_counter()
-        return Retrieval(text, passages, filters, hints, {
-            "embed_ms": (embedded - started) * 1000, "retrieve_ms": (done - started) * 1000})
+        return Retrieval(text, passages, filters, hints.as_filters(),
+                         {"retrieve_ms": (time.perf_counter() - started) * 1000})

@@ -66,12 +66,14 @@ class Store:
             "INSERT OR REPLACE INTO documents(key, paths, hash, status, reason) VALUES (?,?,?,?,?)",
             (key, json.dumps(paths), hash_, status, reason))
 
-    def delete_document(self, key: str) -> None:
-        """Remove a document with its briefings, turns, passages and keyword entries."""
-        self.conn.execute(
+    def delete_document(self, key: str) -> int:
+        """Remove a document with its briefings, turns, passages and keyword entries; returns
+        the number of passages removed."""
+        removed = self.conn.execute(
             "DELETE FROM passages_fts WHERE rowid IN (SELECT p.id FROM passages p "
-            "JOIN briefings b ON b.id = p.briefing WHERE b.document = ?)", (key,))
+            "JOIN briefings b ON b.id = p.briefing WHERE b.document = ?)", (key,)).rowcount
         self.conn.execute("DELETE FROM documents WHERE key=?", (key,))
+        return removed
 
     def vectors_for(self, embed_keys: list[str]) -> dict[str, bytes]:
         """Stored vectors for these embedded inputs, wherever they are: a changed, renamed or

@@ -81,22 +81,22 @@ def _iso(y: int, m: int, d: int) -> str | None:
         return None
 
 
+def date_mentions(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, ISO date) of every full date written in `text` (several spellings)."""
+    found: list[tuple[int, int, str]] = []
+    for pattern, ymd in ((_MDY, (3, 1, 2)), (_DMY, (3, 2, 1)), (_ISO, (1, 2, 3))):
+        for m in pattern.finditer(text):
+            y, mo, d = (m.group(i) for i in ymd)
+            month = int(mo) if mo.isdigit() else MONTHS[mo.lower().rstrip(".")]
+            iso = _iso(int(y), month, int(d))
+            if iso:
+                found.append((m.start(), m.end(), iso))
+    return sorted(found)
+
+
 def find_dates(text: str) -> list[str]:
-    """Every full date written in `text` (several spellings), as ISO strings, in order."""
-    found: list[tuple[int, str]] = []
-    for m in _MDY.finditer(text):
-        iso = _iso(int(m.group(3)), MONTHS[m.group(1).lower().rstrip(".")], int(m.group(2)))
-        if iso:
-            found.append((m.start(), iso))
-    for m in _DMY.finditer(text):
-        iso = _iso(int(m.group(3)), MONTHS[m.group(2).lower().rstrip(".")], int(m.group(1)))
-        if iso:
-            found.append((m.start(), iso))
-    for m in _ISO.finditer(text):
-        iso = _iso(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if iso:
-            found.append((m.start(), iso))
-    return [iso for _, iso in sorted(found)]
+    """Every full date written in `text`, as ISO strings, in order."""
+    return [iso for _, _, iso in date_mentions(text)]
 
 
 def parse_date(text: str) -> str | None:

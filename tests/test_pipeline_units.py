@@ -47,14 +47,26 @@ def test_procedural_turns():
 
 
 def test_hints_from_question():
-    speakers = ["Tova Renwick", "Osric Vanterpool", "Renwick"]
+    speakers = ["Tova Renwick", "Osric Vanterpool", "Renwick", "The White House"]
     hints = infer("What did Tova Renwick say in March 2031 about the seawall?", speakers)
     assert hints.speakers == ["Tova Renwick"]
-    assert (hints.date_from, hints.date_to) == ("2031-03-01", "2031-03-31")
+    assert hints.periods == [("2031-03-01", "2031-03-31")]
+    assert hints.remainder == "What did say in about the seawall?"
     hints = infer("On May 12, 2031, what did Osric Vanterpool's ministry say?", speakers)
     assert hints.speakers == ["Osric Vanterpool"]
-    assert (hints.date_from, hints.date_to) == ("2031-05-12", "2031-05-12")
-    assert not infer("What is the ministry's view on wind farms?", speakers)
+    assert hints.periods == [("2031-05-12", "2031-05-12")]
+    assert not infer("What is the ministry's view on wind farms? What did the White House say?",
+                     speakers)
+
+
+def test_each_named_speaker_and_period_is_a_facet():
+    speakers = ["Tova Renwick", "Osric Vanterpool"]
+    hints = infer("How did Minister Vanterpool in early January 2031 and Tova Renwick in "
+                  "May 2031 differ?", speakers)
+    assert hints.speakers == ["Tova Renwick", "Osric Vanterpool"]   # full name, then titled surname
+    assert hints.periods == [("2031-01-01", "2031-01-31"), ("2031-05-01", "2031-05-31")]
+    assert len(hints.facets()) == 4
+    assert (hints.as_filters().date_from, hints.as_filters().date_to) == ("2031-01-01", "2031-05-31")
 
 
 def test_match_expression_keeps_content_words():

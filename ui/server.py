@@ -1,0 +1,119 @@
+"""Start-up: bring the index up to date with the corpus folders, load the model, serve the app.
+
+    briefings serve [--corpus PATH...] [--index DIR] [--host H] [--port N] [--extractive]
+
+Defaults come from the `ui:` section of config.yaml; the login from BRIEFINGS_USER and
+BRIEFINGS_PASSWORD (or ui.user / ui.password). The app binds 127.0.0.1 unless told otherwise.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rag import config
+
+# Gradio reports usage to its makers unless told not to; this app runs offline.
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def login(settings: config.Settings) -> tuple[str, str] | None:
+    """(user, password) when both are set (environment first), else None: no login."""
+    ui = settings.ui
+    user = os.environ.get("BRIEFINGS_USER") or ui.get("user") or ""
+    password = os.environ.get("BRIEFINGS_PASSWORD") or ui.get("password") or ""
+    if bool(user) != bool(password):
+        raise ValueError("a login needs both BRIEFINGS_USER and BRIEFINGS_PASSWORD "
+                         "(or ui.user and ui.password in config.yaml)")
+    return (user, password) if user else None
+
+
+def prepare_index(corpus: list[Path], index_dir: Path, settings: config.Settings,
+                  progress: bool = True):
+    """Open (or create) the index and ingest `corpus` into it, reporting in the terminal."""
+    from rag.index import Index
+    from rag.ingest import ingest
+
+    index = Index.open(index_dir, create=True, settings=settings)
+    folders = [p for p in corpus if p.exists()]
+    for missing in sorted(set(corpus) - set(folders)):
+        print(f"corpus folder {missing} does not exist; skipped", file=sys.stderr)
+    if folders:
+        print(f"indexing {', '.join(map(str, folders))} into {index_dir} ...", flush=True)
+        report = ingest(folders, index, progress=progress)
+        print(f"{report.documents} documents: {report.updated} indexed, {report.unchanged} "
+              f"unchanged, {len(report.skipped)} skipped, {len(report.failed)} failed",
+              flush=True)
+        for problem in report.failed:
+            print(f"  FAILED: {problem}", file=sys.stderr)
+    stats = index.store.stats()
+    print(f"index {index_dir}: {stats['briefings']} briefings, {stats['passages']} passages, "
+          f"{stats['speakers']} speakers, {stats['date_from']} .. {stats['date_to']}", flush=True)
+    return index
+
+
+def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
+          host: str | None = None, port: int | None = None, extractive: bool = False,
+          uploads: Path | None = None, generator=None, block: bool = True,
+          settings: config.Settings | None = None):
+    """Index `corpus` (default ui.corpus) and the uploads folder (default ui.uploads) into
+    `index_dir` (default index.dir), then serve the app until stopped.
+
+    With block=False the server runs in the background and the app is returned (call .close()
+    on it); `generator` replaces the configured model (tests, benchmarks)."""
+    from ui.app import LAUNCH_STYLE, build_app
+    from ui.service import Service
+
+    settings = settings or config.load()
+    ui = settings.ui
+    auth = login(settings)
+    uploads = Path(uploads) if uploads else config.resolve_path(ui.uploads)
+    folders = [Path(p) for p in corpus] if corpus else [config.resolve_path(p) for p in ui.corpus]
+    if uploads.is_dir():
+        folders.append(uploads)
+    index_dir = Path(index_dir) if index_dir else config.resolve_path(settings.index.dir)
+    index = prepare_index(folders, index_dir, settings)
+    if not extractive and generator is None:
+        from rag.generate import GeneratorUnavailable, load_generator
+        print(f"loading the answer model {settings.generation.model} ...", flush=True)
+        try:
+            generator = load_generator(settings)
+        except GeneratorUnavailable as err:
+            print(f"no answer model ({err}): answers will quote the best excerpts", flush=True)
+    service = Service(index, uploads, generator=generator, no_llm=extractive,
+                      timeline_speakers=int(ui.timeline_speakers))
+    app = build_app(service, dict(ui.queue))
+    app.launch(server_name=host or ui.host, server_port=int(port or ui.port), auth=auth,
+               auth_message="Briefings: sign in" if auth else None, share=False,
+               inbrowser=False, prevent_thread_lock=not block, show_error=True,
+               max_file_size=f"{float(settings.ingest.max_file_mb):g}mb", **LAUNCH_STYLE)
+    if block:  # launch() returned: the server was stopped
+        index.close()
+    return app
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of `briefings serve` (--index is the CLI's common option)."""
+    parser.add_argument("--corpus", nargs="+", metavar="PATH",
+                        help="transcript folders or files to index at start-up "
+                             "(default: ui.corpus in config.yaml)")
+    parser.add_argument("--host", help="address to bind (default: ui.host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default: ui.port, 7860)")
+    parser.add_argument("--extractive", action="store_true",
+                        help="answer by quoting the best excerpts, without the model")
+
+
+def run(args: argparse.Namespace) -> int:
+    """`briefings serve`: returns when the server is stopped (Ctrl-C)."""
+    serve([Path(p) for p in args.corpus] if args.corpus else None,
+          Path(args.index) if getattr(args, "index", None) else None,
+          args.host, args.port, extractive=args.extractive)
+    return 0
+
+
+if __name__ == "__main__":
+    cli = argparse.ArgumentParser(prog="python -m ui.server", description=__doc__.split("\n\n")[0])
+    cli.add_argument("--index", help="index folder (default: index.dir in config.yaml)")
+    add_arguments(cli)
+    sys.exit(run(cli.parse_args()))
