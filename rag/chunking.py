@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from rag.records import OFFICIAL, Briefing, Turn
 from rag.text import sentence_spans
 
+# Bump when the passages a turn yields change: the next ingest re-chunks every file.
+CHUNKING_VERSION = 2
+
 _PROCEDURAL = re.compile(
     r"^(?:(?:ok(?:ay)?|all right|alright|yes|no|sure|right|great|good|well|so|and|"
     r"thank you(?: (?:very much|all|so much|everyone|everybody))?|thanks(?: (?:everyone|everybody|all))?|"

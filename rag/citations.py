@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from rag.sparse import STOP_WORDS
 from rag.text import normalize, sentence_spans
 
 # "[1]", "[1, 2]", "[1-3]", "[1 and 2]", "[Passage 1]", "[Source 2, 3]"
@@ -54,12 +55,13 @@ class Checks:
     quotes_faithful: bool = True    # every remaining quotation is verbatim in a passage it cites
     uncited_sentences: list[str] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
+    added_markers: list[int] = field(default_factory=list)   # cited by word overlap
     repaired_quotes: list[RepairedQuote] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
                 "uncited_sentences": self.uncited_sentences,
-                "removed_markers": self.removed_markers,
+                "removed_markers": self.removed_markers, "added_markers": self.added_markers,
                 "repaired_quotes": [r.as_dict() for r in self.repaired_quotes]}
 
 
@@ -250,16 +252,41 @@ def _repair_quotes(text: str, passages: list[str], min_ratio: float
     return text, repairs, spans
 
 
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(normalize(text)) if len(w) > 3 or w.isdigit()}
+_PRONOUNS = frozenset("she he they her him his hers them their theirs it its".split())
+
+
+def terms(text: str) -> list[str]:
+    """Content-word stems of `text`: lower case, stop words dropped, cut to 6 letters."""
+    words = re.findall(r"\d[\d.,]*\d|\d|[^\W\d_]+", normalize(text))
+    return [w if w[0].isdigit() else w[:6] for w in words
+            if w not in STOP_WORDS and w not in _PRONOUNS and (len(w) > 1 or w.isdigit())]
 
 
 def _supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
     """The passage sentence sharing most content words with an answer sentence that cites it."""
-    words = _content_words(re.sub(_MARKER, "", claim))
-    scored = [(len(words & _content_words(passage[a:b])), a, b) for a, b in sentence_spans(passage)]
+    words = set(terms(_MARKER.sub("", claim)))
+    scored = [(len(words & set(terms(passage[a:b]))), a, b) for a, b in sentence_spans(passage)]
     best = max(scored, default=(0, 0, 0))
     return (best[1], best[2]) if best[0] else None
+
+
+def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, list[int]]:
+    """Uncited sentences cited to the passage holding the largest share (at least `min_share`,
+    and two words or more) of their content words; returns the text and the markers added."""
+    added: list[int] = []
+    stems = [set(terms(p)) for p in passages]
+    for a, b in reversed(answer_sentences(text)):
+        sentence = text[a:b]
+        words = set(terms(sentence))
+        if _MARKER.search(sentence) or len(words) < 2:
+            continue
+        shares = [(len(words & s), -n) for n, s in enumerate(stems)]
+        shared, n = max(shares, default=(0, 0))
+        if shared >= 2 and shared >= min_share * len(words):
+            end = len(sentence.rstrip().rstrip(".!?"))
+            text = text[:a + end] + f" [{1 - n}]" + text[a + end:]
+            added.append(1 - n)
+    return text, added[::-1]
 
 
 def faithful(text: str, passages: list[str]) -> bool:
@@ -275,12 +302,15 @@ def faithful(text: str, passages: list[str]) -> bool:
     return True
 
 
-def check(text: str, passages: list[str], min_ratio: float = 0.75) -> Checked:
+def check(text: str, passages: list[str], min_ratio: float = 0.75,
+          min_share: float = 0.6) -> Checked:
     """Check and repair an answer given the texts of the passages numbered 1..len(passages).
 
     `min_ratio` is the word-sequence similarity a misquote needs with a passage span to be
-    replaced by that span; below it the quotation marks are dropped."""
+    replaced by that span; below it the quotation marks are dropped. An uncited sentence whose
+    content words are at least `min_share` in one passage is cited to it (see `attribute`)."""
     text, removed = fix_markers(text, len(passages))
+    text, added = attribute(text, passages, min_share)
     text, repairs, spans = _repair_quotes(text, passages, min_ratio)
     text, _ = fix_markers(text, len(passages))  # tidy markers a repair appended
     used = list(dict.fromkeys(markers(text)))
@@ -298,6 +328,7 @@ def check(text: str, passages: list[str], min_ratio: float = 0.75) -> Checked:
             quotes_faithful=faithful(text, passages),
             uncited_sentences=uncited_sentences(text),
             removed_markers=removed,
+            added_markers=added,
             repaired_quotes=repairs),
         markers=[n for n in used if 1 <= n <= len(passages)],
         spans={n: sorted(set(s)) for n, s in spans.items() if n in used},

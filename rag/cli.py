@@ -4,6 +4,8 @@
     briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
     briefings stats [--json]
     briefings fetch URL... [--into DIR] [--since DATE] [--max N] [--ingest]
+    briefings ask "question" [--speaker ..] [--from ..] [--to ..] [--no-llm] [--json]
+    briefings compare "topic" --speakers "A,B" [--timeline] [--no-llm] [--json]
     briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only]
 """
 from __future__ import annotations
@@ -97,13 +99,80 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_citations(answer) -> None:
+    for c in answer.citations:
+        p = c.source.passage
+        print(f"[{c.marker}] {p.speaker} ({p.role}), {p.date}, {p.title}")
+        print(f"    {p.location}")
+        print(textwrap.indent(textwrap.fill(c.source.text, 96), "    "))
+    if answer.refused:
+        print("Nearest excerpts:")
+        for i, p in enumerate(answer.retrieved[:3], 1):
+            print(f"  - {p.speaker}, {p.date}: {textwrap.shorten(p.text, 160)}")
+    if answer.note:
+        print(f"({answer.note})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from rag.answer import Answerer
+    from rag.retrieve import Retriever
+    answerer = Answerer(Retriever(_open(args)))
+    final = None
+    for event in answerer.stream(args.question, filters=_filters(args), no_llm=args.no_llm):
+        final = event.answer
+        if args.json:
+            continue
+        if event.kind == "sources":
+            print(f"({len(final.retrieved)} excerpts found in "
+                  f"{final.timings['retrieve_ms']:.0f} ms)", flush=True)
+        elif event.kind == "delta":
+            print(event.text, end="", flush=True)
+    if args.json:
+        print(json.dumps(final.as_eval_record(""), ensure_ascii=False, indent=2))
+        return 0
+    # The streamed text is the model's raw reply; what follows is the checked answer.
+    print("\n\n" + final.text + "\n")
+    _print_citations(final)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from rag import compare
+    from rag.retrieve import Retriever
+    retriever = Retriever(_open(args))
+    speakers = [s.strip() for s in args.speakers.split(",") if s.strip()]
+    if len(speakers) < 2:
+        raise ValueError("--speakers needs at least two names, comma-separated")
+    if args.timeline:
+        statements = compare.timeline(args.topic, speakers, retriever, filters=_filters(args))
+        if args.json:
+            print(json.dumps([s.as_dict() for s in statements], ensure_ascii=False, indent=2))
+        for s in [] if args.json else statements:
+            print(f"{s.date}  {s.speaker}: {textwrap.shorten(s.excerpt, 200)}")
+        return 0
+    result = compare.compare(args.topic, speakers, retriever, filters=_filters(args),
+                             no_llm=args.no_llm)
+    if args.json:
+        print(json.dumps(result.answer.as_eval_record(""), ensure_ascii=False, indent=2))
+        return 0
+    for name, sources in result.sides.items():
+        print(f"== {name}")
+        for src in sources:
+            print(f"  [{src.marker}] {src.passage.date}: {textwrap.shorten(src.text, 200)}")
+    print("\n" + result.answer.text + "\n")
+    _print_citations(result.answer)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from rag import evaluate
+    from rag.answer import Answerer
     from rag.retrieve import Retriever
     questions = evaluate.load_questions(Path(args.questions))
     retriever = Retriever(_open(args))
+    answerer = Answerer(retriever)
 
-    def answer_one(q: evaluate.Question) -> dict:
+    def retrieve_only(q: evaluate.Question) -> dict:
         retrieval = retriever.search(q.question, k=args.k)
         return {"id": q.id, "question": q.question,
                 "retrieved": [retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
@@ -111,8 +180,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 "timings": {"retrieve_ms": retrieval.timings["retrieve_ms"],
                             "first_token_s": None, "total_s": None}}
 
+    def answer(q: evaluate.Question) -> dict:
+        # The chat's own code path: filters inferred from the question, generation, checks.
+        return answerer.ask(q.question, k=args.k).as_eval_record(q.id)
+
     started = time.perf_counter()
-    results = evaluate.run(questions, answer_one, Path(args.out))
+    results = evaluate.run(questions, retrieve_only if args.retrieval_only else answer,
+                           Path(args.out),
+                           progress=lambda n: print(f"{n}/{len(questions)}", file=sys.stderr))
     scores = evaluate.metrics(questions, results)
     scores["seconds"] = round(time.perf_counter() - started, 2)
     print(json.dumps(scores, indent=2))
@@ -142,7 +217,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="do not take speakers/dates named in the query as hints")
     p.add_argument("--json", action="store_true", help="print passages as JSON")
 
-    for p in (sub.choices["search"],):
+    p = command("ask", cmd_ask, "answer a question from the transcripts, with citations")
+    p.add_argument("question")
+    p.add_argument("--no-llm", action="store_true", help="extractive answer, no model")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = command("compare", cmd_compare, "compare what officials said on a topic")
+    p.add_argument("topic")
+    p.add_argument("--speakers", required=True, help='comma-separated names, e.g. "A,B"')
+    p.add_argument("--timeline", action="store_true", help="statements in date order")
+    p.add_argument("--no-llm", action="store_true", help="extractive comparison, no model")
+    p.add_argument("--json", action="store_true")
+
+    for p in (sub.choices["search"], sub.choices["ask"], sub.choices["compare"]):
         p.add_argument("--speaker", action="append", help="only this speaker (repeatable)")
         p.add_argument("--role", action="append", choices=["official", "journalist", "chair"])
         p.add_argument("--source", action="append", choices=["scio", "mfa", "whitehouse", "generic"])

@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 from tqdm import tqdm
 
-from rag.chunking import Chunk, chunk_briefing
+from rag.chunking import CHUNKING_VERSION, Chunk, chunk_briefing
 from rag.index import Index
 from rag.readers import READERS_VERSION, SUFFIXES, NotATranscript, ReadError, group_files, read_group
 from rag.records import Briefing
@@ -168,7 +168,8 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
     seen_keys: set[str] = set()
     # What a document turns into depends on the readers and chunking too: a change of either
     # re-reads every file (vectors are reused where the text is unchanged).
-    version = json.dumps([READERS_VERSION, dict(chunking), with_question]).encode()
+    version = json.dumps([READERS_VERSION, CHUNKING_VERSION, dict(chunking),
+                          with_question]).encode()
     groups = group_files(files)
     digests: dict[str, str] = {}
     for group in groups:

@@ -44,11 +44,23 @@ def test_check_keeps_valid_answer_unchanged():
 
 
 def test_invalid_marker_is_never_shown():
-    checked = check("The seawall cost 3.2 billion crowns [7].", PASSAGES)
+    checked = check("The lighthouse is older than the port [7].", PASSAGES)
     assert "[7]" not in checked.text
     assert checked.checks.removed_markers == [7]
     assert checked.checks.citations_valid
-    assert checked.checks.uncited_sentences == ["The seawall cost 3.2 billion crowns."]
+    assert checked.checks.uncited_sentences == ["The lighthouse is older than the port."]
+
+
+def test_uncited_sentence_is_cited_to_the_passage_holding_its_words():
+    checked = check("Fishermen in the north channel receive 8,000 crowns. The lighthouse is "
+                    "older than the port. Wind farms must stay twelve nautical miles out [2].",
+                    PASSAGES)
+    assert checked.text == ("Fishermen in the north channel receive 8,000 crowns [3]. The lighthouse "
+                            "is older than the port. Wind farms must stay twelve nautical miles out [2].")
+    assert checked.checks.added_markers == [3]
+    assert checked.checks.uncited_sentences == ["The lighthouse is older than the port."]
+    # with attribution off, nothing is added
+    assert check("Fishermen receive 8,000 crowns.", PASSAGES, min_share=1.01).markers == []
 
 
 def test_exact_quote_with_curly_quotes_is_faithful_and_highlighted():
