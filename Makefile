@@ -24,8 +24,13 @@ test: install
 	# pytest exits 5 when it collects nothing; that is not a failure of the project.
 	$(PY) -m pytest -q -rs; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 0; fi; exit $$rc
 
+# The web app on http://127.0.0.1:7860 over the configured corpus (ui.corpus in config.yaml),
+# or over CORPUS="path ..."; the index is built or updated first.
+serve: install
+	$(PY) -m rag.cli serve --index $(INDEX) $(if $(CORPUS),--corpus $(CORPUS))
+
 bench: install
-	$(PY) bench/run.py
+	$(PY) bench/run.py all
 
 clean:
 	rm -rf $(VENV) build *.egg-info

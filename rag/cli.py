@@ -3,6 +3,7 @@
     briefings ingest PATH... [--index DIR] [--prune]
     briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
     briefings stats [--json]
+    briefings serve [--corpus PATH...] [--host H] [--port P]
     briefings fetch URL... [--into DIR] [--since DATE] [--max N] [--ingest]
     briefings ask "question" [--speaker ..] [--from ..] [--to ..] [--no-llm] [--json]
     briefings compare "topic" --speakers "A,B" [--timeline] [--no-llm] [--json]
@@ -239,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rag import fetch
     p = command("fetch", fetch.run, "download transcripts from the official sites")
     fetch.add_arguments(p)
+
+    from ui import server
+    p = command("serve", server.run, "serve the web app (indexes the corpus first)")
+    server.add_arguments(p)
 
     p = command("stats", cmd_stats, "what the index holds")
     p.add_argument("--json", action="store_true")

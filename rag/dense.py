@@ -9,6 +9,7 @@ written under a temporary name and renamed.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import faiss
@@ -55,8 +56,9 @@ class DenseIndex:
         return cls(index)
 
     def save(self, path: Path) -> None:
-        # A per-process temporary name: a reader rebuilding the same generation may race us.
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        # A temporary name per process and thread: a reader rebuilding the same generation
+        # (another process, or an upload's ingest thread in the app) may race us.
+        tmp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         faiss.write_index(self.index, str(tmp))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())

@@ -95,9 +95,9 @@ class Index:
         generation = self.generation
         if self._dense is None or self._dense_generation != generation:
             path = self.directory / f"dense-{generation}.faiss"
-            if path.exists():
+            try:
                 self._dense = DenseIndex.load(path, self.dimension)
-            else:
+            except RuntimeError:  # missing (crash before it was written) or just replaced
                 self._dense = self.write_dense(generation)
             self._dense_generation = generation
         return self._dense

@@ -195,7 +195,7 @@ def test_weak_evidence_is_a_refusal_that_still_shows_the_nearest_excerpts(retrie
 
 
 def test_question_about_a_name_the_index_never_mentions_is_refused(retriever):
-    assert names_in("Did Tova Renwick discuss the Zorblax treaty? Ask the Ministry.") == [
+    assert names_in("Did Tova Renwick discuss the Zorblax treaty in May? Ask them.") == [
         "Tova", "Renwick", "Zorblax"]
     answerer = Answerer(retriever)
     assert answerer.unknown_names("Did Tova Renwick discuss the Zorblax treaty?") == ["Zorblax"]
