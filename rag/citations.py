@@ -270,22 +270,30 @@ def _supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
     return (best[1], best[2]) if best[0] else None
 
 
-def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, list[int]]:
-    """Uncited sentences cited to the passage holding the largest share (at least `min_share`,
-    and two words or more) of their content words; returns the text and the markers added."""
+def attribute(text: str, passages: list[str], min_share: float,
+              margin: float = 0.2) -> tuple[str, list[int]]:
+    """Each sentence cited to the passage holding the largest share of its content words, when
+    that share is at least `min_share` (two words or more) and the sentence does not cite it yet
+    nor a passage within `margin` of it ("2 million masks [2]" when the 2 million are in [1]
+    becomes "2 million masks [2][1]"). Returns the text and the markers added."""
     added: list[int] = []
     stems = [set(terms(p)) for p in passages]
     for a, b in reversed(answer_sentences(text)):
         sentence = text[a:b]
-        words = set(terms(sentence))
-        if _MARKER.search(sentence) or len(words) < 2:
+        words = set(terms(_MARKER.sub("", sentence)))
+        if len(words) < 2:
             continue
-        shares = [(len(words & s), -n) for n, s in enumerate(stems)]
-        shared, n = max(shares, default=(0, 0))
-        if shared >= 2 and shared >= min_share * len(words):
-            end = len(sentence.rstrip().rstrip(".!?"))
-            text = text[:a + end] + f" [{1 - n}]" + text[a + end:]
-            added.append(1 - n)
+        shares = [len(words & s) / len(words) for s in stems]
+        best = max(range(len(shares)), key=lambda i: (shares[i], -i), default=None)
+        if best is None or shares[best] < min_share or len(words & stems[best]) < 2:
+            continue
+        cited = [n for n in markers(sentence) if 1 <= n <= len(passages)]
+        if cited and max(shares[n - 1] for n in cited) + margin > shares[best]:
+            continue
+        runs = list(_MARKER_RUN.finditer(sentence))
+        at = runs[-1].end() if runs else len(sentence.rstrip().rstrip(".!?"))
+        text = text[:a + at] + ("" if runs else " ") + f"[{best + 1}]" + text[a + at:]
+        added.append(best + 1)
     return text, added[::-1]
 
 

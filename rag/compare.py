@@ -95,11 +95,15 @@ def stream(answerer: Answerer, question: str, speakers: Sequence[str],
     answer = Answer(question=question, query=query_text, sources=sources, retrieved=retrieved,
                     kind="compare", filters=filters, hints=Filters(speakers=speakers),
                     timings={"retrieve_ms": retrieve_ms})
-    names = " and ".join(speakers)
-    instruction = (f"Compare what {names} said: one sentence for each of them, citing that "
-                   "speaker's passages.")
+    names = ", ".join(speakers)
+    instruction = (f"Answer in two short sentences: first what {speakers[0]} said, then what "
+                   f"{speakers[-1]} said, each with its passage number."
+                   if len(speakers) == 2 else
+                   f"Answer with one short sentence for each of {names}, each with its passage "
+                   "number.")
     yield from answerer.complete(answer, sources, started, no_llm=no_llm,
-                                 instruction=instruction, sides=sides)
+                                 instruction=instruction, sides=sides,
+                                 max_tokens=int(options.compare_max_tokens))
 
 
 def compare(topic: str, speakers: Sequence[str], retriever: Retriever, generator=None,

@@ -34,9 +34,11 @@ def score_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, float]]]],
         if not ranking:
             continue
         scores = [score for _, score in ranking]
-        low, span = min(scores), (max(scores) - min(scores)) or 1.0
+        low, span = min(scores), max(scores) - min(scores)
         for pid, score in ranking:
-            fused[pid] = fused.get(pid, 0.0) + weight * (score - low) / span
+            # A list whose hits all score alike (one hit, say) gives each of them full weight.
+            scaled = (score - low) / span if span else 1.0
+            fused[pid] = fused.get(pid, 0.0) + weight * scaled
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -73,10 +73,10 @@ def test_exact_quote_with_curly_quotes_is_faithful_and_highlighted():
 
 
 def test_quote_found_in_an_uncited_passage_gets_its_citation():
-    checked = check('Vanterpool said "the migratory bird corridors of the delta come first" [1].',
-                    PASSAGES)
-    assert checked.text == ('Vanterpool said "the migratory bird corridors of the delta come '
-                            'first" [2][1].')
+    checked = check('The seawall cost 3.2 billion crowns, and Vanterpool said "the migratory '
+                    'bird corridors of the delta come first" [1].', PASSAGES)
+    assert checked.text == ('The seawall cost 3.2 billion crowns, and Vanterpool said "the '
+                            'migratory bird corridors of the delta come first" [2][1].')
     assert [r.action for r in checked.checks.repaired_quotes] == ["cited"]
     assert checked.checks.quotes_faithful
 
@@ -149,3 +149,14 @@ def test_quotes_match_whole_words_only():
     assert locate("3.2 billion crown", PASSAGES[0]) is None
     checked = check('It "cost 3.2 billion crown" [1].', PASSAGES)
     assert checked.text == 'It "cost 3.2 billion crowns" [1].'
+
+
+def test_sentence_citing_a_passage_without_its_facts_also_cites_the_one_with_them():
+    checked = check("Every licensed fisherman in the north channel receives 8,000 crowns [1].",
+                    PASSAGES)
+    assert checked.text == ("Every licensed fisherman in the north channel receives 8,000 crowns "
+                            "[1][3].")
+    assert checked.checks.added_markers == [3]
+    # a citation that already holds the words is left alone
+    answer = "The seawall cost 3.2 billion crowns [1]."
+    assert check(answer, PASSAGES).text == answer

@@ -92,3 +92,9 @@ def test_near_duplicates_are_dropped():
 def test_normalize_and_dates():
     assert normalize("\u201cHello\u201d \u2014 World\u00a0 X") == '"hello" - world x'
     assert parse_date("Regular Press Conference on June12, 2018") == "2018-06-12"
+
+
+def test_score_fusion_keeps_a_lone_keyword_hit():
+    from rag.fusion import score_fusion
+    fused = score_fusion([(1.0, [(7, 3.2)]), (1.0, [(1, 0.5), (7, 0.3), (2, 0.1)])])
+    assert fused[0][0] == 7
