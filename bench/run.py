@@ -3,6 +3,7 @@ index size and the peak memory of a search process. Prints ratios measured in on
 
     python bench/run.py ingest [--corpus PATH...]     # default: the evaluation corpus
     python bench/run.py search [--corpus PATH...]     # default: all White House + MFA pages
+    python bench/run.py search --index DIR            # latency over an index already built
     python bench/run.py all
 
 Indexes are built under bench/out/ (ignored by git). Needs ../shared; exits cleanly without it.
@@ -103,9 +104,17 @@ def search_process(directory: Path, queries: int) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-def bench_search(corpus: list[Path], queries: int) -> dict:
-    directory = OUT / "scale-index"
-    built = build_index(corpus, directory)
+def bench_search(corpus: list[Path], queries: int, directory: Path | None = None) -> dict:
+    """Search latency over `directory` if given (an index already built), else over a scale
+    index built from `corpus` under bench/out/."""
+    if directory is None:
+        directory = OUT / "scale-index"
+        built = build_index(corpus, directory)
+    else:
+        from rag.index import Index
+        index = Index.open(directory)
+        built = {"index": str(directory), "size_mb": round(index.size_bytes() / 1e6, 1),
+                 **{k: index.store.stats()[k] for k in ("briefings", "passages")}}
     proc = subprocess.run([sys.executable, __file__, "search-process", str(directory),
                            "--queries", str(queries)], capture_output=True, text=True, check=True)
     return {"index": built, "search": json.loads(proc.stdout)}
@@ -117,6 +126,7 @@ def main() -> int:
     parser.add_argument("directory", nargs="?")
     parser.add_argument("--corpus", nargs="+", type=Path)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--index", type=Path, help="search an index already built")
     args = parser.parse_args()
     if args.what == "search-process":
         print(json.dumps(search_process(Path(args.directory), args.queries)))
@@ -130,7 +140,7 @@ def main() -> int:
         results["ingest"] = bench_ingest(args.corpus or EVAL_CORPUS)
         print(json.dumps(results["ingest"], indent=2), flush=True)
     if args.what in ("search", "all"):
-        results["search"] = bench_search(args.corpus or SCALE_CORPUS, args.queries)
+        results["search"] = bench_search(args.corpus or SCALE_CORPUS, args.queries, args.index)
         print(json.dumps(results["search"], indent=2), flush=True)
     (OUT / f"bench-{args.what}.json").write_text(json.dumps(results, indent=2))
     return 0

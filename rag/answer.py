@@ -22,7 +22,9 @@ import numpy as np
 
 from rag import citations, query, sparse
 from rag.citations import Checks, terms
+from rag.config import Settings
 from rag.filters import Filters
+from rag.generate import Generator, GeneratorUnavailable, load_generator
 from rag.ingest import embed_input
 from rag.records import Passage
 from rag.retrieve import Retrieval, Retriever
@@ -256,7 +258,8 @@ _PASSAGE_WORDS = (r"(?:passages?|excerpts?|context|briefings?|sources?|texts?|do
 # Declining in so many words: about the passages, in the first person, or apologising.
 _DECLINING = [re.compile(p) for p in (
     r"\b(?:don't|do not|does not|doesn't|cannot|can't) answer this\b",
-    r"(?:information|" + _PASSAGE_WORDS + r")\b[^.]{0,60}\b(?:do|does|did|is|are|was|were|can|could)(?:n't| not)\b"
+    r"(?:information|" + _PASSAGE_WORDS + r")\b[^.]{0,60}"
+    r"\b(?:do|does|did|is|are|was|were|can|could)(?:n't| not)\b"
     r"[^.]{0,40}\b(?:contain|mention|provide|include|say|specify|address|discuss|answer|state|"
     r"indicate|give|cover|refer|offer|describe|reveal|have|has|talk|touch|list|detail|explain|"
     r"report)",
@@ -281,7 +284,8 @@ _BUT = re.compile(r",?\s+\b(?:but|however|although|though|yet)\b", re.I)
 def _refusing(sentence: str) -> bool:
     text = normalize(sentence)
     return (any(p.search(text) for p in _DECLINING)
-            or (not citations.markers(sentence) and any(p.search(text) for p in _DECLINING_UNCITED)))
+            or (not citations.markers(sentence)
+                and any(p.search(text) for p in _DECLINING_UNCITED)))
 
 
 def is_refusal(text: str) -> bool:
@@ -329,13 +333,17 @@ def last_speaker(history: Sequence[Answer]) -> str:
     return ""
 
 
+def without_names(text: str, names: Sequence[str]) -> str:
+    """`text` with every mention of `names` (possessive too) taken out."""
+    for name in names:
+        text = re.sub(r"\b" + re.escape(name) + r"(?:'s)?\b", " ", text, flags=re.I)
+    return " ".join(text.split())
+
+
 def topic_of(question: str, known_speakers: Sequence[str]) -> str:
     """What a question is about: the words after its last 'about/on/...', else its content words
     (speaker names and dates left out)."""
-    text = question
-    for name in known_speakers:
-        text = re.sub(r"\b" + re.escape(name) + r"(?:'s)?\b", " ", text, flags=re.I)
-    text = _DATE_PHRASE.sub(" ", text)
+    text = _DATE_PHRASE.sub(" ", without_names(question, known_speakers))
     match = _TOPIC_AFTER.search(text.strip())
     if match and terms(match.group(1)):
         return " ".join(match.group(1).split())
@@ -396,7 +404,8 @@ def names_in(question: str) -> list[str]:
 class Answerer:
     """Answers questions over one index with one generator (or extractively without one)."""
 
-    def __init__(self, retriever: Retriever, generator=None, settings=None) -> None:
+    def __init__(self, retriever: Retriever, generator: Generator | None = None,
+                 settings: Settings | None = None) -> None:
         self.retriever = retriever
         self.settings = settings or retriever.index.settings
         self.options = self.settings.answer
@@ -404,10 +413,9 @@ class Answerer:
         self._unavailable = ""  # why no generator could be loaded, once tried
 
     # -- pieces -----------------------------------------------------------------------------------
-    def generator(self):
+    def generator(self) -> Generator | None:
         """The generator, loaded on first use; None (with the reason kept) when unavailable."""
         if self._generator is None and not self._unavailable:
-            from rag.generate import GeneratorUnavailable, load_generator
             try:
                 self._generator = load_generator(self.settings)
             except GeneratorUnavailable as err:
@@ -467,9 +475,8 @@ class Answerer:
         """Names in the question that no passage of the index contains: what it asks about is
         not in the briefings (measured on the dev set: every unanswerable question naming an
         event the corpus lacks had one, no answerable question did)."""
-        conn = self.retriever.index.store.conn
         return [name for name in names_in(question)
-                if sparse.match_expression(name) and not sparse.search(conn, name, 1)]
+                if sparse.terms(name) and not self.retriever.keywords.search(name, 1)]
 
     def extractive_text(self, question: str, sources: Sequence[Source]) -> str:
         """The most relevant sentence of each source (with the next one when it is short), cited."""

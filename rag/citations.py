@@ -30,7 +30,8 @@ _QUOTE = re.compile(r"[\"\u201c\u201e]([^\"\u201c\u201d\u201e\n]+)[\"\u201d]"
                     r"|(?<!\w)'([^'\n]{3,}?)'(?!\w)")
 _WORD = re.compile(r"\w+(?:[.,'\u2019-]\w+)*")
 # A sentence ends after its markers when they follow the final punctuation: "... 50. [1] Next".
-_AFTER_MARKERS = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\s*\[[^\]\n]{1,40}\])+(?=\s+[\"\u201c(]?[A-Z0-9])")
+_AFTER_MARKERS = re.compile(
+    r"[.!?][\"'\u201d\u2019)]*(?:\s*\[[^\]\n]{1,40}\])+(?=\s+[\"\u201c(]?[A-Z0-9])")
 
 
 @dataclass

@@ -7,14 +7,16 @@ lists each speaker's matching statements in date order.
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
-from rag.answer import Answer, Answerer, Event, Relevance, Source, excerpt_bounds
+from rag.answer import (Answer, Answerer, Event, Relevance, Source, excerpt_bounds,
+                        without_names)
+from rag.config import Settings
 from rag.filters import Filters
+from rag.generate import Generator
 from rag.records import Passage
 from rag.retrieve import Retrieval, Retriever
 
@@ -51,17 +53,10 @@ class Statement:
                 "similarity": round(self.similarity, 4)}
 
 
-def topic_of(question: str, speakers: Sequence[str]) -> str:
-    """The question without the speakers' names, for searching each side."""
-    text = question
-    for name in speakers:
-        text = re.sub(r"\b" + re.escape(name) + r"(?:'s)?\b", " ", text, flags=re.I)
-    return " ".join(text.split())
-
-
 def _side_search(answerer: Answerer, topic: str, speaker: str, filters: Filters,
                  k: int) -> Retrieval:
-    return answerer.retriever.search(topic, k=k, filters=filters.merged(Filters(speakers=[speaker])))
+    only = filters.merged(Filters(speakers=[speaker]))
+    return answerer.retriever.search(topic, k=k, filters=only)
 
 
 def stream(answerer: Answerer, question: str, speakers: Sequence[str],
@@ -75,7 +70,7 @@ def stream(answerer: Answerer, question: str, speakers: Sequence[str],
     filters = filters or Filters()
     query_text = query_text or question
     speakers = list(dict.fromkeys(speakers))
-    topic = topic_of(query_text, speakers)
+    topic = without_names(query_text, speakers)
     options = answerer.options
     per_side = int(options.compare_per_side)
     budget = int(options.prompt_budget_tokens) // max(1, len(speakers))
@@ -106,8 +101,9 @@ def stream(answerer: Answerer, question: str, speakers: Sequence[str],
                                  max_tokens=int(options.compare_max_tokens))
 
 
-def compare(topic: str, speakers: Sequence[str], retriever: Retriever, generator=None,
-            filters: Filters | None = None, no_llm: bool = False, settings=None,
+def compare(topic: str, speakers: Sequence[str], retriever: Retriever,
+            generator: Generator | None = None, filters: Filters | None = None,
+            no_llm: bool = False, settings: Settings | None = None,
             on_event: Callable[[Event], None] | None = None) -> Comparison:
     """Compare what `speakers` said about `topic` (a phrase or a whole question)."""
     answerer = Answerer(retriever, generator, settings)
@@ -123,7 +119,7 @@ def compare(topic: str, speakers: Sequence[str], retriever: Retriever, generator
 
 def timeline(topic: str, speakers: Sequence[str], retriever: Retriever,
              filters: Filters | None = None, k: int | None = None,
-             settings=None) -> list[Statement]:
+             settings: Settings | None = None) -> list[Statement]:
     """Each speaker's statements matching `topic`, all in date order (then by speaker).
 
     A statement counts when its similarity to the topic reaches answer.min_evidence."""
@@ -131,7 +127,7 @@ def timeline(topic: str, speakers: Sequence[str], retriever: Retriever,
     options = answerer.options
     filters = filters or Filters()
     speakers = list(dict.fromkeys(speakers))
-    text = topic_of(topic, speakers)
+    text = without_names(topic, speakers)
     statements: list[Statement] = []
     for speaker in speakers:
         passages = _side_search(answerer, text, speaker, filters,

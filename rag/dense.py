@@ -16,6 +16,9 @@ import faiss
 import numpy as np
 
 
+_THREADS_LOCK = threading.Lock()  # FAISS's OpenMP thread count is process-wide
+
+
 class DenseIndex:
     def __init__(self, index: faiss.Index) -> None:
         self.index = index
@@ -71,7 +74,15 @@ class DenseIndex:
             return []
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
         if allowed is None:
-            scores, ids = self.index.search(query.reshape(1, -1), k)
+            with _THREADS_LOCK:
+                # One query is too little work to share: a second thread mostly waits on a
+                # busy machine (the same reasoning as the embedder's single-query thread).
+                threads = faiss.omp_get_max_threads()
+                faiss.omp_set_num_threads(1)
+                try:
+                    scores, ids = self.index.search(query.reshape(1, -1), k)
+                finally:
+                    faiss.omp_set_num_threads(threads)
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
         positions = np.clip(np.searchsorted(self.ids, allowed), 0, len(self.ids) - 1)
         positions = positions[self.ids[positions] == allowed]

@@ -37,15 +37,18 @@ class Retriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings.search
+        self.keywords = sparse.KeywordSearch(index.store.conn,
+                                             float(self.settings.common_word_share))
         self._speakers: list[str] | None = None
-        self._speakers_generation = -1
+        self._generation = -1
 
     def known_speakers(self) -> list[str]:
         """Official speakers in the index (cached per index generation)."""
         generation = self.index.generation
-        if self._speakers is None or generation != self._speakers_generation:
+        if self._speakers is None or generation != self._generation:
             self._speakers = [name for name, _ in self.index.store.speakers()]
-            self._speakers_generation = generation
+            self.keywords.refresh()
+            self._generation = generation
         return self._speakers
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -54,7 +57,7 @@ class Retriever:
     def rankings(self, text: str, vector: np.ndarray, filters: Filters,
                  n: int) -> tuple[Ranking, Ranking]:
         """(keyword, dense) rankings of the n best passages under `filters`."""
-        keyword = sparse.search(self.index.store.conn, text, n, filters)
+        keyword = self.keywords.search(text, n, filters)
         allowed = self.index.store.passage_ids(filters) if filters else None
         return keyword, self.index.dense().search(vector, n, allowed)
 
@@ -69,11 +72,12 @@ class Retriever:
         lists = [(w_bm25, keyword), (w_dense, dense)]
         facets = hints.facets()
         if facets:
-            rest = hints.remainder if sparse.match_expression(hints.remainder) else text
-            rest_vector = vector if rest == text else self.embed_query(rest)
+            # Inside a facet the hint words match everything: rank on the rest of the question
+            # (the dense side keeps the whole question's vector: one encoding per search).
+            rest = hints.remainder if sparse.terms(hints.remainder) else text
             share = float(weights["hinted"]) / len(facets)
             for facet in facets:
-                kw, de = self.rankings(rest, rest_vector, filters.merged(facet), n)
+                kw, de = self.rankings(rest, vector, filters.merged(facet), n)
                 lists += [(share * w_bm25, kw), (share * w_dense, de)]
         return lists
 

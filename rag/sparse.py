@@ -2,6 +2,8 @@
 
 The query is an OR of its content words (stop words dropped), so a passage that shares the
 rare words of a question (names, places, numbers) ranks high without needing all of them.
+Words found in a large share of all passages ("China", "president") are left out when rarer
+ones remain: they add almost nothing to BM25 but make it score most of the index.
 """
 from __future__ import annotations
 
@@ -27,28 +29,68 @@ _WEIGHTS = "1.0, 0.35, 0.5, 0.1"
 _TOKEN = re.compile(r"[\w][\w'\-.,]*[\w]|\w", re.UNICODE)
 
 
-def match_expression(query: str) -> str:
-    """FTS5 MATCH text: OR of quoted content words; '' when the query has none."""
-    terms: dict[str, None] = {}
+def terms(query: str) -> list[str]:
+    """The content words of a query, lower-cased, in order, without repeats."""
+    found: dict[str, None] = {}
     for token in _TOKEN.findall(query):
         token = token.strip("'.,-").lower()
         if token.endswith("'s"):
             token = token[:-2]
         if token and token not in STOP_WORDS and (len(token) > 1 or token.isdigit()):
-            terms.setdefault(token.replace('"', ""), None)
-    return " OR ".join(f'"{t}"' for t in terms)
+            found.setdefault(token.replace('"', ""), None)
+    return list(found)
 
 
-def search(conn: sqlite3.Connection, query: str, k: int,
-           filters: Filters | None = None) -> list[tuple[int, float]]:
-    """(passage id, BM25 score: higher is better) of the k best keyword matches."""
-    expression = match_expression(query)
-    if not expression or k <= 0:
-        return []
-    where, params = (filters or Filters()).sql("p")
-    join = " JOIN passages p ON p.id = passages_fts.rowid" if where else ""
-    rows = conn.execute(
-        f"SELECT passages_fts.rowid, bm25(passages_fts, {_WEIGHTS}) AS s FROM passages_fts{join} "
-        f"WHERE passages_fts MATCH ?{where} ORDER BY s LIMIT ?",
-        [expression, *params, k])
-    return [(int(r[0]), -float(r[1])) for r in rows]
+def match_expression(query: str, words: list[str] | None = None) -> str:
+    """FTS5 MATCH text: OR of quoted content words; '' when the query has none."""
+    return " OR ".join(f'"{t}"' for t in (terms(query) if words is None else words))
+
+
+class KeywordSearch:
+    """BM25 search over one store, remembering how common each query word is."""
+
+    def __init__(self, conn: sqlite3.Connection, common_share: float = 0.08,
+                 keep: int = 3) -> None:
+        self.conn = conn
+        self.common_share = common_share  # a word in more passages than this share is common
+        self.keep = keep                  # ... and dropped only while this many words remain
+        self._frequency: dict[str, int] = {}
+        self._total = 0
+
+    def refresh(self) -> None:
+        """Forget word counts (after an ingest)."""
+        self._frequency.clear()
+        self._total = 0
+
+    def frequency(self, term: str) -> int:
+        if term not in self._frequency:
+            self._frequency[term] = self.conn.execute(
+                "SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                (f'text:"{term}"',)).fetchone()[0]
+        return self._frequency[term]
+
+    def selected_terms(self, query: str) -> list[str]:
+        words = terms(query)
+        if len(words) <= self.keep:
+            return words
+        if not self._total:
+            self._total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        limit = self.common_share * self._total
+        rare = [w for w in words if self.frequency(w) <= limit]
+        if len(rare) >= self.keep:
+            return rare
+        return sorted(words, key=self.frequency)[:self.keep]
+
+    def search(self, query: str, k: int, filters: Filters | None = None
+               ) -> list[tuple[int, float]]:
+        """(passage id, BM25 score: higher is better) of the k best keyword matches."""
+        expression = match_expression(query, self.selected_terms(query))
+        if not expression or k <= 0:
+            return []
+        where, params = (filters or Filters()).sql("p")
+        join = " JOIN passages p ON p.id = passages_fts.rowid" if where else ""
+        rows = self.conn.execute(
+            f"SELECT passages_fts.rowid, bm25(passages_fts, {_WEIGHTS}) AS s FROM passages_fts"
+            f"{join} WHERE passages_fts MATCH ?{where} ORDER BY s LIMIT ?",
+            [expression, *params, k])
+        return [(int(r[0]), -float(r[1])) for r in rows]

@@ -11,7 +11,7 @@ import pytest
 from rag import config, generate
 from rag.answer import (REFUSAL, SYSTEM_PROMPT, Answer, Answerer, Relevance, Source,
                         build_messages, excerpt_bounds, is_refusal, names_in,
-                        rewrite_followup)
+                        rewrite_followup, without_names)
 from rag.filters import Filters
 from rag.records import Passage
 from rag.retrieve import Retrieval, Retriever
@@ -119,6 +119,11 @@ def test_refusals_are_recognised_in_any_wording(reply):
 ])
 def test_answers_with_negations_are_not_refusals(reply):
     assert not is_refusal(reply)
+
+
+def test_names_are_taken_out_possessives_too():
+    assert without_names("How did Tova Renwick and Osric Vanterpool's ministry describe it?",
+                         ["Tova Renwick", "Osric Vanterpool"]) == "How did and ministry describe it?"
 
 
 def test_long_passage_is_trimmed_to_whole_sentences_around_the_relevant_one():

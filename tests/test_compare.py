@@ -5,7 +5,7 @@ import pytest
 
 from rag import config, generate
 from rag.answer import Answerer
-from rag.compare import compare, timeline, topic_of
+from rag.compare import compare, timeline
 from rag.retrieve import Retriever
 
 RENWICK, VANTERPOOL = "Tova Renwick", "Osric Vanterpool"
@@ -38,11 +38,6 @@ def assert_both_sides_cited(comparison):
         assert sources, speaker
         assert {s.passage.speaker for s in sources} == {speaker}
         assert cited & {s.marker for s in sources}, f"{speaker} is not cited"
-
-
-def test_topic_leaves_out_the_speakers():
-    assert topic_of(f"How did {RENWICK} and {VANTERPOOL}'s ministry describe the delta?",
-                    [RENWICK, VANTERPOOL]) == "How did and ministry describe the delta?"
 
 
 def test_extractive_comparison_has_both_sides_numbered_in_one_list(retriever):
