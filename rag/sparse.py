@@ -50,10 +50,11 @@ class KeywordSearch:
     """BM25 search over one store, remembering how common each query word is."""
 
     def __init__(self, conn: sqlite3.Connection, common_share: float = 0.08,
-                 keep: int = 3) -> None:
+                 keep: int = 3, from_passages: int = 5000) -> None:
         self.conn = conn
         self.common_share = common_share  # a word in more passages than this share is common
         self.keep = keep                  # ... and dropped only while this many words remain
+        self.from_passages = from_passages  # a smaller index is fast to score whole
         self._frequency: dict[str, int] = {}
         self._total = 0
 
@@ -71,10 +72,10 @@ class KeywordSearch:
 
     def selected_terms(self, query: str) -> list[str]:
         words = terms(query)
-        if len(words) <= self.keep:
-            return words
         if not self._total:
             self._total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+        if len(words) <= self.keep or self._total < self.from_passages:
+            return words
         limit = self.common_share * self._total
         rare = [w for w in words if self.frequency(w) <= limit]
         if len(rare) >= self.keep:
