@@ -2,10 +2,12 @@
 
     follow-up rewritten with the conversation -> retrieve (hybrid, filters) -> select a few
     passages under a token budget, trimmed to their most relevant sentences -> prompt (fixed
-    system prompt, passages as delimited data) -> stream -> check citations and quotes
+    prefix: system prompt and a worked example; passages as delimited data) -> stream ->
+    check citations and quotes (rag.citations)
 
-Weak evidence, or a model that says the passages lack the answer, gives a refusal that still
-shows the nearest excerpts. Without a model (no_llm, or none installed) the answer is extractive:
+A refusal, which still shows the nearest excerpts, comes when the question names something the
+index never mentions, when the best passage is too far from the question (min_evidence), or
+when the model says, in any wording, that the passages lack the answer. Without a model (no_llm, or none installed) the answer is extractive:
 the most relevant sentence of each top passage, cited. A question naming two known speakers
 ("How did A and B differ on X?") is answered by rag.compare.
 """
