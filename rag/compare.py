@@ -55,7 +55,7 @@ class Statement:
 
 def _side_search(answerer: Answerer, topic: str, speaker: str, filters: Filters,
                  k: int) -> Retrieval:
-    only = filters.merged(Filters(speakers=[speaker]))
+    only = filters.narrowed(Filters(speakers=[speaker])) or Filters(speakers=[speaker])
     return answerer.retriever.search(topic, k=k, filters=only)
 
 

@@ -36,15 +36,24 @@ class Filters:
             params.append(self.date_to)
         return ("".join(f" AND {p}" for p in parts), params)
 
-    def merged(self, other: "Filters") -> "Filters":
-        """These filters narrowed by `other` (other's values win where both are set)."""
-        return Filters(
-            speakers=other.speakers or self.speakers,
-            roles=other.roles or self.roles,
-            date_from=other.date_from or self.date_from,
-            date_to=other.date_to or self.date_to,
-            sources=other.sources or self.sources,
-        )
+    def narrowed(self, other: "Filters") -> "Filters | None":
+        """Both filters at once (speakers, roles and sources in both lists, the overlap of the
+        date ranges), or None when nothing can satisfy both: these filters stay hard limits."""
+        def both(mine: list[str], theirs: list[str]) -> list[str] | None:
+            if mine and theirs:
+                common = [v for v in mine if v in theirs]
+                return common or None
+            return list(mine or theirs)
+
+        speakers, roles, sources = (both(self.speakers, other.speakers),
+                                    both(self.roles, other.roles),
+                                    both(self.sources, other.sources))
+        date_from = max(filter(None, (self.date_from, other.date_from)), default=None)
+        date_to = min(filter(None, (self.date_to, other.date_to)), default=None)
+        if speakers is None or roles is None or sources is None or (
+                date_from and date_to and date_from > date_to):
+            return None
+        return Filters(speakers, roles, date_from, date_to, sources)
 
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v}

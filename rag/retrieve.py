@@ -77,7 +77,10 @@ class Retriever:
             rest = hints.remainder if sparse.terms(hints.remainder) else text
             share = float(weights["hinted"]) / len(facets)
             for facet in facets:
-                kw, de = self.rankings(rest, vector, filters.merged(facet), n)
+                narrowed = filters.narrowed(facet)
+                if narrowed is None:   # the hint contradicts the caller's filters
+                    continue
+                kw, de = self.rankings(rest, vector, narrowed, n)
                 lists += [(share * w_bm25, kw), (share * w_dense, de)]
         return lists
 

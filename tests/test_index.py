@@ -227,3 +227,11 @@ def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
     assert "another edition" in skipped["zz-second-edition.txt"]
     assert "2031-06-02-agriculture-board.txt" in skipped["zz-second-edition.txt"]
     assert index.store.stats()["briefings"] == 3
+
+
+def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_index):
+    retrieval = Retriever(pipeline_index).search(
+        "What did Tova Renwick say about compensation?", k=5,
+        filters=Filters(speakers=["Osric Vanterpool"]))
+    assert retrieval.passages
+    assert {p.speaker for p in retrieval.passages} == {"Osric Vanterpool"}

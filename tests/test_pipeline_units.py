@@ -98,3 +98,12 @@ def test_score_fusion_keeps_a_lone_keyword_hit():
     from rag.fusion import score_fusion
     fused = score_fusion([(1.0, [(7, 3.2)]), (1.0, [(1, 0.5), (7, 0.3), (2, 0.1)])])
     assert fused[0][0] == 7
+
+
+def test_filters_narrowed_is_an_intersection():
+    from rag.filters import Filters
+    caller = Filters(speakers=["A", "B"], date_from="2031-01-01", date_to="2031-06-30")
+    both = caller.narrowed(Filters(speakers=["B"], date_from="2031-05-01", date_to="2031-12-31"))
+    assert (both.speakers, both.date_from, both.date_to) == (["B"], "2031-05-01", "2031-06-30")
+    assert caller.narrowed(Filters(speakers=["C"])) is None
+    assert caller.narrowed(Filters(date_from="2032-01-01", date_to="2032-01-31")) is None
