@@ -104,9 +104,10 @@ class DuplicateFinder:
         self.ids: dict[str, str] = {}
         self.titled: dict[tuple[str, str, str], list[tuple[str, set]]] = {}
 
-    def twin(self, briefing: Briefing, key: str) -> tuple[str, str] | None:
-        """(document, why) of an earlier copy of `briefing`, read from document `key`."""
-        fp = fingerprint(briefing)
+    def claim(self, briefing: Briefing, key: str, fp: str) -> tuple[str, str] | None:
+        """(document, why) of an earlier copy of `briefing` (read from document `key`, with
+        fingerprint `fp`); None when there is none, and the briefing is then remembered as
+        the copy later ones are compared with."""
         row = self.store.briefing_with_fingerprint(fp)
         if fp in self.fingerprints or (row is not None and row["document"] not in self.stale):
             return self.fingerprints.get(fp) or row["document"], "same date and text"
@@ -114,23 +115,20 @@ class DuplicateFinder:
         if briefing.id in self.ids or (row is not None and row["document"] not in self.stale):
             return self.ids.get(briefing.id) or row["document"], "same briefing id"
         words = shingles(briefing_text(briefing))
-        earlier = list(self.titled.get(self._title_key(briefing), []))
-        earlier += [(r["document"], shingles(self.store.briefing_text(r["id"])))
-                    for r in self.store.briefings_titled(briefing.source, briefing.date,
-                                                         briefing.title)
-                    if r["document"] not in self.stale]
+        titled = self.titled.setdefault(self._title_key(briefing), [])
+        earlier = titled + [(r["document"], shingles(self.store.briefing_text(r["id"])))
+                            for r in self.store.briefings_titled(briefing.source, briefing.date,
+                                                                 briefing.title)
+                            if r["document"] not in self.stale]
         for document, other in earlier:
             shared = overlap(words, other)
             if shared >= self.min_overlap:
                 return document, (f"same title and date, {shared:.0%} of the wording shared "
                                   "(another edition of the same conference)")
-        return None
-
-    def add(self, briefing: Briefing, key: str) -> None:
-        self.fingerprints[fingerprint(briefing)] = key
+        self.fingerprints[fp] = key
         self.ids[briefing.id] = key
-        self.titled.setdefault(self._title_key(briefing), []).append(
-            (key, shingles(briefing_text(briefing))))
+        titled.append((key, words))
+        return None
 
     @staticmethod
     def _title_key(briefing: Briefing) -> tuple[str, str, str]:
@@ -148,6 +146,8 @@ class _Pending:
     hash: str
     briefings: list[Briefing]
     chunks: list[list[Chunk]]
+    fingerprints: list[str] = field(default_factory=list)
+    embed_keys: list[list[str]] = field(default_factory=list)  # per briefing, per chunk
     status: str = "skipped"   # what the document is if it yields no briefing
 
 
@@ -212,14 +212,15 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             continue
         report.warnings.extend(Problem(key, w) for w in document.warnings)
         for briefing in document.briefings:
-            twin = duplicates.twin(briefing, key)
+            fp = fingerprint(briefing)
+            twin = duplicates.claim(briefing, key, fp)
             if twin is not None:
                 item.status = DUPLICATE
                 report.skipped.append(Problem(key, f"duplicate of {twin[0]}: {twin[1]} "
                                                    f"('{briefing.title}'); kept that one"))
                 continue
-            duplicates.add(briefing, key)
             item.briefings.append(briefing)
+            item.fingerprints.append(fp)
             item.chunks.append(chunk_briefing(briefing, int(chunking.max_words),
                                               int(chunking.overlap_sentences),
                                               int(chunking.min_words)))
@@ -236,9 +237,12 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
     inputs: dict[str, str] = {}  # embed key -> text to encode
     for item in pending:
         for chunks in item.chunks:
+            keys = []
             for chunk in chunks:
                 text = embed_input(chunk.text, chunk.turn.question, with_question)
-                inputs[content_hash(text)] = text
+                keys.append(content_hash(text))
+                inputs[keys[-1]] = text
+            item.embed_keys.append(keys)
     vectors = store.vectors_for(list(inputs))
     report.reused = len(vectors)
     inputs = {k: v for k, v in inputs.items() if k not in vectors}
@@ -269,11 +273,11 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             status = "ok" if item.briefings else item.status
             store.put_document(item.key, item.paths, item.hash, status,
                                "" if status == "ok" else reason)
-            for briefing, chunks in zip(item.briefings, item.chunks):
-                turn_ids = store.add_briefing(briefing, item.key, fingerprint(briefing))
-                for chunk in chunks:
+            for briefing, fp, chunks, keys in zip(item.briefings, item.fingerprints,
+                                                  item.chunks, item.embed_keys):
+                turn_ids = store.add_briefing(briefing, item.key, fp)
+                for chunk, key in zip(chunks, keys):
                     turn = chunk.turn
-                    key = content_hash(embed_input(chunk.text, turn.question, with_question))
                     store.add_passage(turn_ids[turn.order], briefing, turn.speaker, turn.role,
                                       chunk.start, chunk.end, chunk.text, turn.question, key,
                                       vectors[key])

@@ -94,11 +94,12 @@ class Retriever:
         fuse = FUSIONS[self.settings.fusion]
         fused = fuse(self.ranked_lists(text, filters, hints), k=int(self.settings.candidates))
         scores = dict(fused)
+        candidates: list[Passage] = []
         passages: list[Passage] = []
         # Fetch candidates a few at a time: most searches fill k from the first batch.
         for start in range(0, len(fused), 4 * k):
-            batch = self.index.store.passages([pid for pid, _ in fused[:start + 4 * k]])
-            passages = drop_near_duplicates(batch, lambda p: p.text, k,
+            candidates += self.index.store.passages([pid for pid, _ in fused[start:start + 4 * k]])
+            passages = drop_near_duplicates(candidates, lambda p: p.text, k,
                                             float(self.settings.near_duplicate))
             if len(passages) >= k:
                 break

@@ -26,28 +26,26 @@ def read(module, path: Path):
     return module.read([Page(path, path.read_text(encoding="utf-8"))])
 
 
-@pytest.fixture(scope="module")
-def mfa_corpus() -> dict[str, object]:
-    folder = shared_path("corpora", "mfa")
-    results = {}
-    for path in sorted(folder.glob("*.shtml")):
+def read_each(module, paths) -> dict[str, object]:
+    """File name -> its briefing, or the NotATranscript it raised."""
+    results: dict[str, object] = {}
+    for path in sorted(paths):
         try:
-            results[path.name] = read(mfa, path)[0]
+            results[path.name] = read(module, path)[0]
         except NotATranscript as err:
             results[path.name] = err
     return results
+
+
+@pytest.fixture(scope="module")
+def mfa_corpus() -> dict[str, object]:
+    return read_each(mfa, shared_path("corpora", "mfa").glob("*.shtml"))
 
 
 @pytest.fixture(scope="module")
 def whitehouse_2024() -> dict[str, object]:
-    folder = shared_path("corpora", "whitehouse", "press-briefings")
-    results = {}
-    for path in sorted(folder.glob("2024-*/*.md")):
-        try:
-            results[path.name] = read(whitehouse, path)[0]
-        except NotATranscript as err:
-            results[path.name] = err
-    return results
+    return read_each(whitehouse,
+                     shared_path("corpora", "whitehouse", "press-briefings").glob("2024-*/*.md"))
 
 
 def test_every_mfa_transcript_has_date_title_and_its_spokesperson(mfa_corpus):
