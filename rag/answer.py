@@ -99,7 +99,8 @@ class Answer:
     retrieved: list[Passage] = field(default_factory=list)    # all top-k, best first
     refused: bool = False
     mode: str = "llm"                   # "llm" or "extractive"
-    kind: str = "answer"                # "answer" or "compare" (sources grouped by speaker)
+    kind: str = "answer"                # "answer" or "compare" (sources grouped in sides)
+    sides: dict[str, list[int]] = field(default_factory=dict)  # compare: side -> its markers
     note: str = ""                      # e.g. why the answer is extractive
     checks: Checks = field(default_factory=Checks)
     filters: Filters = field(default_factory=Filters)
@@ -424,10 +425,12 @@ class Answerer:
                 self._unavailable = str(err)
         return self._generator
 
-    def warm_up(self) -> bool:
-        """Load the model and evaluate the fixed prompt prefix once (about 560 tokens, several
-        seconds on CPU), so the first question does not pay for it. False without a model."""
-        generator = self.generator()
+    def warm_up(self, no_llm: bool = False) -> bool:
+        """Make the first question as quick as the next: one search loads the embedder and the
+        dense index; unless no_llm, the model is loaded and the fixed prompt prefix evaluated
+        (about 560 tokens, several seconds on CPU). False when no model answers."""
+        self.retriever.search("warm up", k=1)
+        generator = None if no_llm else self.generator()
         if generator is None:
             return False
         messages = build_messages("", [], int(self.options.question_words))
@@ -513,11 +516,11 @@ class Answerer:
         known = self.retriever.known_speakers()
         rewritten = rewrite_followup(question, history, known)
         filters = filters or Filters()
-        named = query.infer(rewritten, known).speakers
-        if len(named) >= 2 and not filters.speakers:
-            from rag import compare  # compare builds on this module
-            yield from compare.stream(self, question, named, filters, query_text=rewritten,
-                                      no_llm=no_llm, started=started)
+        from rag import compare  # compare builds on this module
+        sides, topic = compare.sides_in(rewritten, known, filters)
+        if sides:
+            yield from compare.stream(self, question, sides, filters, query_text=rewritten,
+                                      topic=topic, no_llm=no_llm, started=started)
             return
         retrieval = self.retriever.search(rewritten, k=k or int(self.options.k), filters=filters)
         sources = self.select(rewritten, retrieval.passages)

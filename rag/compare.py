@@ -1,24 +1,80 @@
-"""Comparing officials: what two or more speakers said on one topic, side by side and over time.
+"""Comparing statements: what two or more speakers said on one topic, or what was said in two
+periods ("How did Kirby's numbers in January compare with May?"), side by side and over time.
 
-`compare` searches once per speaker (a hard speaker filter each), numbers the passages of all
-sides in one list, and asks for a short comparison citing both sides; a side the model leaves
-uncited gets an extractive line, so every side's evidence is among the citations. `timeline`
-lists each speaker's matching statements in date order.
+`compare` searches once per side (a hard speaker or period filter each), numbers the passages
+of all sides in one list, and asks for a short comparison citing every side; a side the model
+leaves uncited gets an extractive line, so every side's evidence is among the citations.
+`timeline` lists each speaker's matching statements in date order.
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
+from rag import query
 from rag.answer import (Answer, Answerer, Event, Relevance, Source, excerpt_bounds,
                         without_names)
 from rag.config import Settings
 from rag.filters import Filters
 from rag.generate import Generator
 from rag.records import Passage
-from rag.retrieve import Retrieval, Retriever
+from rag.retrieve import Retriever
+
+
+@dataclass
+class Side:
+    """One side of a comparison: its label, the filter its search runs under, and what the
+    model is asked to say of it."""
+
+    label: str
+    filters: Filters
+    said: str   # "what Lu Kang said", "what was said in May 2024"
+
+
+def speaker_sides(speakers: Sequence[str], filters: Filters | None = None) -> list[Side]:
+    """One side per speaker, each within the caller's `filters`."""
+    filters = filters or Filters()
+    return [Side(name, filters.narrowed(Filters(speakers=[name])) or Filters(speakers=[name]),
+                 f"what {name} said") for name in dict.fromkeys(speakers)]
+
+
+def period_sides(periods: Sequence[query.Period], filters: Filters | None = None) -> list[Side]:
+    """One side per period, each within the caller's `filters` (its speakers, say)."""
+    filters = filters or Filters()
+    who = " and ".join(filters.speakers) if filters.speakers else "was"
+    sides = []
+    for first, last in periods:
+        narrowed = filters.narrowed(Filters(date_from=first, date_to=last))
+        if narrowed is not None:
+            label = query.period_label((first, last))
+            sides.append(Side(label, narrowed, f"what {who} said in {label}"))
+    return sides
+
+
+# Words that make a question naming two periods a comparison of them, not a date range.
+_COMPARING = re.compile(r"\b(?:compar\w*|differ\w*|chang\w*|shift\w*|evolv\w*|move[ds]?|"
+                        r"versus|vs|than|both|each)\b", re.I)
+
+
+def sides_in(question: str, known_speakers: Sequence[str],
+             filters: Filters) -> tuple[list[Side], str | None]:
+    """The sides a question compares, and the topic each side is searched for: two or more
+    known speakers it names (unless the caller picked speakers), else two or more periods in
+    a comparing question ("How did Kirby's numbers in January compare with May?") unless the
+    caller fixed the dates. ([], None) when it is not a comparison."""
+    hints = query.infer(question, list(known_speakers))
+    if len(hints.speakers) >= 2 and not filters.speakers:
+        return speaker_sides(hints.speakers, filters), None
+    if (len(hints.periods) >= 2 and _COMPARING.search(hints.remainder)
+            and not (filters.date_from or filters.date_to)):
+        within = filters.narrowed(Filters(speakers=hints.speakers)) if hints.speakers else filters
+        sides = period_sides(hints.periods, within) if within is not None else []
+        if len(sides) >= 2:
+            return sides, hints.remainder
+    return [], None
 
 
 @dataclass
@@ -26,14 +82,14 @@ class Comparison:
     """The comparison answer; its sources are the sides' excerpts, numbered across sides."""
 
     topic: str
-    speakers: list[str]
     answer: Answer
 
     @property
     def sides(self) -> dict[str, list[Source]]:
-        """Each speaker's excerpts (dates and titles on their passages), in rank order."""
-        return {name: [s for s in self.answer.sources if s.passage.speaker == name]
-                for name in self.speakers}
+        """Each side's excerpts (dates and titles on their passages), in rank order."""
+        by_marker = {s.marker: s for s in self.answer.sources}
+        return {label: [by_marker[m] for m in markers]
+                for label, markers in self.answer.sides.items()}
 
 
 @dataclass
@@ -53,51 +109,47 @@ class Statement:
                 "similarity": round(self.similarity, 4)}
 
 
-def _side_search(answerer: Answerer, topic: str, speaker: str, filters: Filters,
-                 k: int) -> Retrieval:
-    only = filters.narrowed(Filters(speakers=[speaker])) or Filters(speakers=[speaker])
-    return answerer.retriever.search(topic, k=k, filters=only)
-
-
-def stream(answerer: Answerer, question: str, speakers: Sequence[str],
-           filters: Filters | None = None, query_text: str | None = None, no_llm: bool = False,
-           started: float | None = None) -> Iterator[Event]:
-    """Events of a comparison answer (as Answerer.stream): one search per speaker, passages
-    numbered across sides, every side cited in the final answer."""
+def stream(answerer: Answerer, question: str, sides: Sequence[Side],
+           filters: Filters | None = None, query_text: str | None = None, topic: str | None = None,
+           no_llm: bool = False, started: float | None = None) -> Iterator[Event]:
+    """Events of a comparison answer (as Answerer.stream): one search per side for `topic`
+    (default: the question without the sides' speaker names), passages numbered across sides,
+    every side cited in the final answer."""
     started = started if started is not None else time.perf_counter()
     if not no_llm:
         answerer.generator()  # loaded first: select() counts tokens with the model's tokenizer
-    filters = filters or Filters()
     query_text = query_text or question
-    speakers = list(dict.fromkeys(speakers))
-    topic = without_names(query_text, speakers)
+    speakers = [name for side in sides for name in side.filters.speakers]
+    topic = topic or without_names(query_text, speakers)
     options = answerer.options
     per_side = int(options.compare_per_side)
-    budget = int(options.prompt_budget_tokens) // max(1, len(speakers))
-    sides: list[list[Source]] = []
+    budget = int(options.prompt_budget_tokens) // max(1, len(sides))
+    chosen: list[list[Source]] = []
     rankings: list[list[Passage]] = []
     retrieve_ms = 0.0
-    for speaker in speakers:
-        retrieval = _side_search(answerer, topic, speaker, filters, int(options.k))
+    for side in sides:
+        retrieval = answerer.retriever.search(topic, k=int(options.k), filters=side.filters)
         retrieve_ms += retrieval.timings["retrieve_ms"]
         rankings.append(retrieval.passages)
-        first = 1 + sum(len(side) for side in sides)
-        sides.append(answerer.select(topic, retrieval.passages, limit=per_side, budget=budget,
-                                     first_marker=first))
-    sources = [s for side in sides for s in side]
+        first = 1 + sum(len(c) for c in chosen)
+        chosen.append(answerer.select(topic, retrieval.passages, limit=per_side, budget=budget,
+                                      first_marker=first))
+    sources = [s for side in chosen for s in side]
     # the sides' rankings interleaved, so any top k holds the best of every side
-    retrieved = [p for rank in zip_longest(*rankings) for p in rank if p is not None]
+    retrieved = list({p.id: p for rank in zip_longest(*rankings) for p in rank
+                      if p is not None}.values())
     answer = Answer(question=question, query=query_text, sources=sources, retrieved=retrieved,
-                    kind="compare", filters=filters, hints=Filters(speakers=speakers),
+                    kind="compare", filters=filters or Filters(),
+                    hints=Filters(speakers=list(dict.fromkeys(speakers))),
+                    sides={side.label: [s.marker for s in c] for side, c in zip(sides, chosen)},
                     timings={"retrieve_ms": retrieve_ms})
-    names = ", ".join(speakers)
-    instruction = (f"Answer in two short sentences: first what {speakers[0]} said, then what "
-                   f"{speakers[-1]} said, each with its passage number."
-                   if len(speakers) == 2 else
-                   f"Answer with one short sentence for each of {names}, each with its passage "
-                   "number.")
+    said = [side.said for side in sides]
+    instruction = (f"Answer in two short sentences: first {said[0]}, then {said[1]}, each with "
+                   "its passage number." if len(sides) == 2 else
+                   f"Answer with one short sentence for each of: {'; '.join(said)}; each with "
+                   "its passage number.")
     yield from answerer.complete(answer, sources, started, no_llm=no_llm,
-                                 instruction=instruction, sides=sides,
+                                 instruction=instruction, sides=chosen,
                                  max_tokens=int(options.compare_max_tokens))
 
 
@@ -110,11 +162,12 @@ def compare(topic: str, speakers: Sequence[str], retriever: Retriever,
     question = topic if topic.rstrip().endswith("?") else (
         f"What did {' and '.join(speakers)} say about {topic}?")
     final = None
-    for event in stream(answerer, question, speakers, filters, no_llm=no_llm):
+    for event in stream(answerer, question, speaker_sides(speakers, filters), filters,
+                        no_llm=no_llm):
         if on_event:
             on_event(event)
         final = event.answer
-    return Comparison(topic, list(dict.fromkeys(speakers)), final)
+    return Comparison(topic, final)
 
 
 def timeline(topic: str, speakers: Sequence[str], retriever: Retriever,
@@ -130,8 +183,9 @@ def timeline(topic: str, speakers: Sequence[str], retriever: Retriever,
     text = without_names(topic, speakers)
     statements: list[Statement] = []
     for speaker in speakers:
-        passages = _side_search(answerer, text, speaker, filters,
-                                int(k or options.timeline_k)).passages
+        side = speaker_sides([speaker], filters)[0]
+        passages = answerer.retriever.search(text, k=int(k or options.timeline_k),
+                                             filters=side.filters).passages
         relevance = Relevance(text, [p.text for p in passages])
         sources = [Source(0, p, p.text[a:b], a) for p in passages
                    for a, b in [excerpt_bounds(p.text, relevance, int(options.timeline_words))]]

@@ -77,7 +77,6 @@ def _median_p95(values: list[float]) -> tuple[float | None, float | None]:
 def metrics(questions: list[Question], results: list[dict]) -> dict:
     """Every metric of the eval README that the results allow."""
     answerable = [(q, r) for q, r in zip(questions, results) if q.answerable]
-    unanswerable = [(q, r) for q, r in zip(questions, results) if not q.answerable]
     out: dict = {"questions": len(questions), "answerable": len(answerable)}
     texts = {q.id: [p["text"] for p in r["retrieved"]] for q, r in zip(questions, results)}
     for k in (5, 10):

@@ -54,6 +54,19 @@ class Hints:
                        date_to=max((b for _, b in self.periods), default=None))
 
 
+def period_label(period: Period) -> str:
+    """'2024-05-09', 'May 2024' or '2024' for a day, a whole month or a whole year."""
+    first, last = period
+    if first == last:
+        return first
+    year, month = int(first[:4]), int(first[5:7])
+    if first[5:] == "01-01" and last[5:] == "12-31" and first[:4] == last[:4]:
+        return first[:4]
+    if first[8:] == "01" and last == f"{first[:8]}{calendar.monthrange(year, month)[1]:02d}":
+        return f"{calendar.month_name[month]} {year}"
+    return f"{first} to {last}"
+
+
 def _periods(question: str) -> tuple[list[Period], list[tuple[int, int]]]:
     """Date ranges named in the question (a day, a month, else a year) and their spans."""
     periods: list[Period] = []

@@ -89,7 +89,7 @@ class Store:
     # -- briefings ----------------------------------------------------------------------------
     def briefing_with_fingerprint(self, fingerprint: str) -> sqlite3.Row | None:
         return self.conn.execute(
-            "SELECT b.id, b.document, b.title FROM briefings b WHERE fingerprint=?",
+            "SELECT id, document, title, location FROM briefings WHERE fingerprint=?",
             (fingerprint,)).fetchone()
 
     def briefings_titled(self, source: str, date: str, title: str) -> list[sqlite3.Row]:

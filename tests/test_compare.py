@@ -90,3 +90,25 @@ def test_real_model_comparison_cites_both_sides(retriever):
     assert not comparison.answer.refused, comparison.answer.model_text
     assert_both_sides_cited(comparison)
     assert comparison.answer.checks.citations_valid and comparison.answer.checks.quotes_faithful
+
+
+def test_question_comparing_two_periods_gets_one_side_per_period(retriever):
+    answer = Answerer(retriever).ask(
+        f"How did {RENWICK}'s compensation for north channel fishermen in March 2031 compare "
+        "with May 2031?", no_llm=True)
+    assert answer.kind == "compare" and not answer.refused
+    assert list(answer.sides) == ["March 2031", "May 2031"]
+    by_marker = {s.marker: s for s in answer.sources}
+    for label, month in (("March 2031", "2031-03"), ("May 2031", "2031-05")):
+        side = [by_marker[m] for m in answer.sides[label]]
+        assert side and all(s.passage.date.startswith(month) for s in side)
+        assert all(s.passage.speaker == RENWICK for s in side)
+        assert {c.marker for c in answer.citations} & set(answer.sides[label]), label
+    assert "8,000 crowns" in answer.text and "11,500 crowns" in answer.text
+
+
+def test_two_periods_without_comparing_words_stay_one_question(retriever):
+    answer = Answerer(retriever).ask(
+        "What did the ministry announce in March 2031 and May 2031 about fishermen?",
+        no_llm=True)
+    assert answer.kind == "answer" and not answer.sides

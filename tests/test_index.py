@@ -16,7 +16,6 @@ from rag.filters import Filters
 from rag.index import Index, IndexUnusable
 from rag.ingest import ingest
 from rag.retrieve import Retriever
-from rag.text import normalize
 
 from conftest import FIXTURES, ROOT
 
@@ -227,6 +226,27 @@ def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
     assert "another edition" in skipped["zz-second-edition.txt"]
     assert "2031-06-02-agriculture-board.txt" in skipped["zz-second-edition.txt"]
     assert index.store.stats()["briefings"] == 3
+
+
+def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path):
+    corpus = tmp_path / "wh"
+    corpus.mkdir()
+    page = next((FIXTURES / "whitehouse" / "press-briefings").rglob("*.md"))
+    text = page.read_text()
+    (corpus / page.name).write_text(text)
+    shutil.copy(corpus / page.name, corpus / "saved-again.md")  # one page saved twice
+    # The publisher posting the same words again under another title and address.
+    (corpus / "remarks.md").write_text(
+        text.replace("/press-briefings/2022/05/06/press-briefing-by",
+                     "/speeches-remarks/2022/05/06/remarks-by")
+        .replace('title: "Press Briefing by', 'title: "Remarks by'))
+    index = Index.open(tmp_path / "index", create=True)
+    report = ingest([corpus], index, progress=False)
+    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    assert list(skipped) == ["saved-again.md"] and "same date and text" in skipped["saved-again.md"]
+    titles = [r[0] for r in index.store.conn.execute("SELECT title FROM briefings ORDER BY title")]
+    assert len(titles) == 2 and titles[0].startswith("Press Briefing") \
+        and titles[1].startswith("Remarks")
 
 
 def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_index):

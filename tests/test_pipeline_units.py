@@ -1,7 +1,7 @@
 """Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
 from rag.chunking import chunk_turn, is_procedural
 from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
-from rag.query import infer
+from rag.query import infer, period_label
 from rag.records import Turn
 from rag.sparse import match_expression
 from rag.text import normalize, parse_date, sentence_spans
@@ -107,3 +107,11 @@ def test_filters_narrowed_is_an_intersection():
     assert (both.speakers, both.date_from, both.date_to) == (["B"], "2031-05-01", "2031-06-30")
     assert caller.narrowed(Filters(speakers=["C"])) is None
     assert caller.narrowed(Filters(date_from="2032-01-01", date_to="2032-01-31")) is None
+
+
+def test_period_labels_read_as_written():
+    assert period_label(("2024-05-01", "2024-05-31")) == "May 2024"
+    assert period_label(("2024-02-01", "2024-02-29")) == "February 2024"
+    assert period_label(("2024-01-01", "2024-12-31")) == "2024"
+    assert period_label(("2024-10-10", "2024-10-10")) == "2024-10-10"
+    assert period_label(("2024-10-10", "2024-11-02")) == "2024-10-10 to 2024-11-02"

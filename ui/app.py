@@ -132,7 +132,7 @@ def build_app(service: Service, queue: dict | None = None) -> gr.Blocks:
     @user_errors
     def compare(topic: str, chosen: list[str]):
         started = service.compare(topic, chosen or [], Filters())
-        comparison = Comparison(topic, started.speakers, started.answer)
+        comparison = Comparison(topic, started.answer)
         extractive = started.answer.mode == "extractive"
         waiting = "quoting each side" if extractive else "waiting for the model"
         return views.comparison_html(comparison, status=f"Excerpts found; {waiting}…"), started
@@ -147,9 +147,9 @@ def build_app(service: Service, queue: dict | None = None) -> gr.Blocks:
             final = event.answer
             if event.kind == "delta":
                 partial += event.text
-                yield (views.comparison_html(Comparison("", started.speakers, final), partial),
+                yield (views.comparison_html(Comparison("", final), partial),
                        started)
-        yield views.comparison_html(Comparison("", started.speakers, final)), None
+        yield views.comparison_html(Comparison("", final)), None
 
     # -- Timeline ---------------------------------------------------------------------------------
     @user_errors

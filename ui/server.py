@@ -83,6 +83,8 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
             print(f"no answer model ({err}): answers will quote the best excerpts", flush=True)
     service = Service(index, uploads, generator=generator, no_llm=extractive,
                       timeline_speakers=int(ui.timeline_speakers))
+    print("warming up (search, model, prompt prefix) ...", flush=True)
+    service.warm_up()
     app = build_app(service, dict(ui.queue))
     app.launch(server_name=host or ui.host, server_port=int(port or ui.port), auth=auth,
                auth_message="Briefings: sign in" if auth else None, share=False,

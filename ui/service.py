@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import shutil
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -29,7 +29,6 @@ class Started:
 
     answer: Answer
     events: Iterator[Event]
-    speakers: list[str] = field(default_factory=list)  # a comparison's sides, in order
 
 
 @dataclass
@@ -49,9 +48,9 @@ class HintFreeRetriever(Retriever):
         return super().search(text, k, filters, infer=False)
 
 
-def _start(events: Iterator[Event], speakers: Sequence[str] = ()) -> Started:
+def _start(events: Iterator[Event]) -> Started:
     first = next(events)  # the "sources" event: retrieval is done, nothing generated yet
-    return Started(first.answer, events, list(speakers))
+    return Started(first.answer, events)
 
 
 def _free_path(folder: Path, name: str) -> Path:
@@ -79,6 +78,10 @@ class Service:
                            False: Answerer(HintFreeRetriever(index), generator)}
         self._ingesting = threading.Lock()
 
+    def warm_up(self) -> None:
+        """Load what the first question would wait for (see Answerer.warm_up)."""
+        self._answerers[True].warm_up(no_llm=self.no_llm)
+
     # -- what the index holds ---------------------------------------------------------------------
     def speakers(self) -> list[str]:
         return self.retriever.known_speakers()
@@ -104,8 +107,9 @@ class Service:
         chosen = list(dict.fromkeys(speakers)) or query.infer(topic, self.speakers()).speakers
         if len(chosen) < 2:
             raise ValueError("Pick two or more speakers, or name them in the question.")
-        return _start(compare.stream(self._answerers[True], topic.strip(), chosen, filters,
-                                     no_llm=self.no_llm), chosen)
+        return _start(compare.stream(self._answerers[True], topic.strip(),
+                                     compare.speaker_sides(chosen, filters), filters,
+                                     no_llm=self.no_llm))
 
     def timeline(self, topic: str, speakers: Sequence[str],
                  filters: Filters) -> tuple[list[str], list[compare.Statement]]:

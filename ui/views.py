@@ -126,7 +126,7 @@ def _turn_sources(answer: Answer, turn: int, latest: bool) -> str:
     if answer.refused:
         heading = "Nearest excerpts: they do not answer the question"
     elif answer.kind == "compare":
-        heading = "Sources, one search per speaker"
+        heading = "Sources, one search per side"
     else:
         heading = "Sources"
     cards = "".join(_source_card(s, prefix, cited, open_=latest) for s in answer.sources)
@@ -197,10 +197,10 @@ def comparison_html(comparison: Comparison, partial: str = "", status: str = "")
         text = f'<p class="pending"><em>{esc(status)}</em></p>'
     cited = {c.marker: c.spans for c in answer.citations}
     columns = []
-    for speaker, side in comparison.sides.items():
+    for label, side in comparison.sides.items():
         cards = "".join(_source_card(s, "cmp", cited, open_=True) for s in side) or (
-            '<div class="empty">No excerpt of this speaker matches.</div>')
-        columns.append(f'<div class="side"><h3>{esc(speaker)}</h3>{cards}</div>')
+            '<div class="empty">No excerpt on this side matches.</div>')
+        columns.append(f'<div class="side"><h3>{esc(label)}</h3>{cards}</div>')
     return f'<div class="compare">{text}<div class="sides">{"".join(columns)}</div></div>'
 
 
