@@ -174,12 +174,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     answerer = Answerer(retriever)
 
     def retrieve_only(q: evaluate.Question) -> dict:
-        retrieval = retriever.search(q.question, k=args.k)
-        return {"id": q.id, "question": q.question,
-                "retrieved": [retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
-                "answer": None, "citations": [], "refused": False,
-                "timings": {"retrieve_ms": retrieval.timings["retrieve_ms"],
-                            "first_token_s": None, "total_s": None}}
+        # The chat's own path up to the sources it shows (a comparison's sides interleaved),
+        # stopped before anything is generated or quoted.
+        shown = next(answerer.stream(q.question, k=args.k, no_llm=True)).answer
+        return {**shown.as_eval_record(q.id), "answer": None, "citations": [], "refused": False}
 
     def answer(q: evaluate.Question) -> dict:
         # The chat's own code path: filters inferred from the question, generation, checks.

@@ -111,7 +111,8 @@ def _speakers(question: str, known: list[str]) -> tuple[list[str], list[tuple[in
         if len(fits) == 1 and fits[0] not in found:
             found.append(fits[0])
             spans.append(m.span(1))
-    return found, spans
+    order = sorted(range(len(found)), key=lambda i: spans[i])  # as the question names them
+    return [found[i] for i in order], [spans[i] for i in order]
 
 
 def infer(question: str, known_speakers: list[str]) -> Hints:
