@@ -7,30 +7,13 @@ statement spanning a boundary is whole in one of them. Procedural turns ("Next q
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rag.records import OFFICIAL, Briefing, Turn
-from rag.text import sentence_spans
+from rag.text import is_procedural, sentence_spans
 
 # Bump when the passages a turn yields change: the next ingest re-chunks every file.
-CHUNKING_VERSION = 2
-
-_PROCEDURAL = re.compile(
-    r"^(?:(?:ok(?:ay)?|all right|alright|yes|no|sure|right|great|good|well|so|and|"
-    r"thank you(?: (?:very much|all|so much|everyone|everybody))?|thanks(?: (?:everyone|everybody|all))?|"
-    r"good (?:morning|afternoon|evening)(?:,? everyone|,? everybody)?|hi(?:,? everyone|,? everybody)?|hello|"
-    r"next question|next|go ahead(?:,? [A-Z][\w.-]*(?: [A-Z][\w.-]*)?)?|please|the (?:next|last) question|last question|"
-    r"(?:any|are there any) (?:other|more) questions|one more|welcome|yeah|yep|mm-hmm|uh-huh)"
-    r"[\s,.!?;:-]*)+$",
-    re.I,
-)
-
-
-def is_procedural(text: str) -> bool:
-    """Greetings, thanks and floor management: stored, never retrieved."""
-    return len(text.split()) <= 12 and bool(_PROCEDURAL.match(text.strip()))
-
+CHUNKING_VERSION = 3
 
 @dataclass
 class Chunk:

@@ -131,3 +131,21 @@ def shingles(text: str, size: int = 4) -> set[tuple[str, ...]]:
 def overlap(a: set, b: set) -> float:
     """Share of the smaller shingle set found in the other (1.0 = one text inside the other)."""
     return len(a & b) / min(len(a), len(b)) if a and b else 0.0
+
+
+_PROCEDURAL = re.compile(
+    r"^(?:(?:ok(?:ay)?|all right|alright|yes|no|sure|right|great|good|well|so|and|"
+    r"thank you(?: (?:very much|all|so much|everyone|everybody))?|thanks(?: (?:everyone|everybody|all))?|"
+    r"good (?:morning|afternoon|evening)(?:,? everyone|,? everybody)?|hi(?:,? everyone|,? everybody)?|hello|"
+    r"next question|next|go ahead(?:,? [A-Z][\w.-]*(?: [A-Z][\w.-]*)?)?|please|the (?:next|last) question|last question|"
+    r"(?:any|are there any) (?:other|more) questions|one more|welcome|yeah|yep|mm-hmm|uh-huh|"
+    r"how are you(?: doing)?(?: today)?|(?:nice|good|great) to (?:see|be with) you(?: all)?)"
+    r"[\s,.!?;:-]*)+$",
+    re.I,
+)
+
+
+def is_procedural(text: str) -> bool:
+    """Greetings, thanks and floor management: stored, never retrieved, never the question
+    an answer follows."""
+    return len(text.split()) <= 12 and bool(_PROCEDURAL.match(text.strip()))

@@ -1,10 +1,10 @@
 """Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
-from rag.chunking import chunk_turn, is_procedural
+from rag.chunking import chunk_turn
 from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
 from rag.query import infer, period_label
 from rag.records import Turn
 from rag.sparse import match_expression
-from rag.text import normalize, parse_date, sentence_spans
+from rag.text import is_procedural, normalize, parse_date, sentence_spans
 
 
 def test_sentence_spans_are_exact_slices():
@@ -43,6 +43,7 @@ def test_procedural_turns():
     assert is_procedural("Thank you.")
     assert is_procedural("Next question, please.")
     assert is_procedural("Good afternoon, everyone.")
+    assert is_procedural("Hi, how are you?") and is_procedural("Good to see you all.")
     assert not is_procedural("Thank you for your question. The seawall cost 3.2 billion.")
 
 
@@ -63,7 +64,7 @@ def test_each_named_speaker_and_period_is_a_facet():
     speakers = ["Tova Renwick", "Osric Vanterpool"]
     hints = infer("How did Minister Vanterpool in early January 2031 and Tova Renwick in "
                   "May 2031 differ?", speakers)
-    assert hints.speakers == ["Tova Renwick", "Osric Vanterpool"]   # full name, then titled surname
+    assert hints.speakers == ["Osric Vanterpool", "Tova Renwick"]   # in the order named
     assert hints.periods == [("2031-01-01", "2031-01-31"), ("2031-05-01", "2031-05-31")]
     assert len(hints.facets()) == 4
     assert (hints.as_filters().date_from, hints.as_filters().date_to) == ("2031-01-01", "2031-05-31")

@@ -11,6 +11,7 @@ import re
 from typing import Iterable
 
 from rag.records import JOURNALIST, OFFICIAL, Turn
+from rag.text import is_procedural
 
 # Words that precede a name in a speaker label but are not part of it.
 _TITLES = {
@@ -118,12 +119,13 @@ def outlet_of(label: str) -> str | None:
 
 def sequence_turns(turns: list[Turn]) -> list[Turn]:
     """Number turns from 1 in order and give each official turn the text of the most recent
-    journalist turn (opening statements before any question keep ''). Returns `turns`."""
+    journalist turn (opening statements before any question keep '', and a greeting such as
+    "Good afternoon." is no question). Returns `turns`."""
     question = ""
     for order, turn in enumerate(turns, start=1):
         turn.order = order
         if turn.role == JOURNALIST:
-            question = turn.text
+            question = "" if is_procedural(turn.text) else turn.text
         elif turn.role == OFFICIAL:
             turn.question = question
     return turns
