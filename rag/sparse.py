@@ -20,7 +20,7 @@ me more most my myself no nor not now of off on once only or other our ours ours
 own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who
 whom why will with would you your yours yourself yourselves according said say says tell told
-did does according ministry spokesperson briefing briefings press conference white house
+did does according ministry spokesperson briefing briefings press conference white house many much
 """.split())
 
 # Column weights for bm25(): the passage text counts most; the question it answers helps.
