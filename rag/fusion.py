@@ -1,6 +1,6 @@
 """Fusion: several ranked lists -> one ranking, with near-duplicate passages removed.
 
-Two ways to fuse, chosen by search.fusion in config.yaml and compared by bench/retrieval.py:
+Two ways to fuse, chosen by search.fusion in config.yaml and compared in the README:
 reciprocal rank fusion uses ranks only; score fusion adds min-max normalised scores, so a
 passage that one ranker finds far better than the rest (a rare name, a number) keeps its lead
 even when the other ranker misses it. On the evaluation questions score fusion is the better

@@ -38,7 +38,8 @@ class Retriever:
         self.index = index
         self.settings = index.settings.search
         self.keywords = sparse.KeywordSearch(index.store.conn,
-                                             float(self.settings.common_word_share))
+                                             float(self.settings.common_word_share),
+                                             most=int(self.settings.most_query_words))
         self._speakers: list[str] | None = None
         self._generation = -1
 

@@ -3,7 +3,8 @@
 The query is an OR of its content words (stop words dropped), so a passage that shares the
 rare words of a question (names, places, numbers) ranks high without needing all of them.
 Words found in a large share of all passages ("China", "president") are left out when rarer
-ones remain: they add almost nothing to BM25 but make it score most of the index.
+ones remain, and a long query keeps only its rarest words: common words add almost nothing to
+BM25 but make it score much of the index.
 """
 from __future__ import annotations
 
@@ -49,11 +50,12 @@ def match_expression(query: str, words: list[str] | None = None) -> str:
 class KeywordSearch:
     """BM25 search over one store, remembering how common each query word is."""
 
-    def __init__(self, conn: sqlite3.Connection, common_share: float = 0.08,
-                 keep: int = 3, from_passages: int = 5000) -> None:
+    def __init__(self, conn: sqlite3.Connection, common_share: float = 0.05,
+                 keep: int = 3, from_passages: int = 5000, most: int = 12) -> None:
         self.conn = conn
         self.common_share = common_share  # a word in more passages than this share is common
         self.keep = keep                  # ... and dropped only while this many words remain
+        self.most = most                  # the rarest this many words of a long query are kept
         self.from_passages = from_passages  # a smaller index is fast to score whole
         self._frequency: dict[str, int] = {}
         self._total = 0
@@ -78,9 +80,12 @@ class KeywordSearch:
             return words
         limit = self.common_share * self._total
         rare = [w for w in words if self.frequency(w) <= limit]
-        if len(rare) >= self.keep:
-            return rare
-        return sorted(words, key=self.frequency)[:self.keep]
+        if len(rare) < self.keep:
+            return sorted(words, key=self.frequency)[:self.keep]
+        # Every word costs its whole posting list; past a dozen rare ones they no longer
+        # change the top of the ranking (a journalist's question runs to 30 words).
+        kept = set(sorted(rare, key=self.frequency)[:self.most])
+        return [w for w in rare if w in kept]
 
     def search(self, query: str, k: int, filters: Filters | None = None
                ) -> list[tuple[int, float]]:

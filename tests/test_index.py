@@ -255,3 +255,16 @@ def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_
         filters=Filters(speakers=["Osric Vanterpool"]))
     assert retrieval.passages
     assert {p.speaker for p in retrieval.passages} == {"Osric Vanterpool"}
+
+
+def test_keyword_search_keeps_a_long_querys_rarest_words(pipeline_index):
+    from rag.sparse import KeywordSearch
+    keywords = KeywordSearch(pipeline_index.store.conn, common_share=1.0, keep=1,
+                             from_passages=0, most=2)
+    query = "ministry seawall Renwick fishermen compensation crowns coast"
+    chosen = keywords.selected_terms(query)
+    counts = {w: keywords.frequency(w) for w in ("ministry", "seawall", "renwick", "fishermen",
+                                                 "compensation", "crowns", "coast")}
+    assert len(chosen) == 2
+    assert sorted(counts[w] for w in chosen) == sorted(counts.values())[:2]
+    assert chosen == [w for w in counts if w in chosen]   # in the query's order
