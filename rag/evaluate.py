@@ -115,6 +115,14 @@ def metrics(questions: list[Question], results: list[dict]) -> dict:
             med, p95 = _median_p95([r["timings"][name] for _, r in answered
                                     if r["timings"].get(name) is not None])
             out[f"{name}_median"], out[f"{name}_p95"] = med, p95
+        # The same over the answers a model wrote (refusals before generation take no time).
+        generated = [r for _, r in answered if r.get("prompt_tokens")]
+        if generated:
+            for name in ("first_token_s", "total_s"):
+                med, p95 = _median_p95([r["timings"][name] for r in generated])
+                out[f"generated_{name}_median"], out[f"generated_{name}_p95"] = med, p95
+            med, p95 = _median_p95([r["prompt_tokens"] for r in generated])
+            out["prompt_tokens_median"], out["prompt_tokens_p95"] = med, p95
     return out
 
 
