@@ -268,3 +268,26 @@ def test_keyword_search_keeps_a_long_querys_rarest_words(pipeline_index):
     assert len(chosen) == 2
     assert sorted(counts[w] for w in chosen) == sorted(counts.values())[:2]
     assert chosen == [w for w in counts if w in chosen]   # in the query's order
+
+
+@pytest.mark.corpus
+def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path):
+    from conftest import shared_path
+    mfa = shared_path("corpora", "mfa")
+    wh = shared_path("corpora", "whitehouse", "press-briefings", "2024-03")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    # Geng Shuang's 29 April 2019 conference in two translations: one conference.
+    for name in ("t1659619.shtml", "t1660057.shtml"):
+        shutil.copy(mfa / name, corpus / name)
+    # The White House's 15 March 2024 briefing, posted with the same words as a "press briefing"
+    # and as "remarks" at two addresses: two publications, both kept.
+    twins = sorted(wh.glob("2024-03-15-*karine-jean-pierre-and-white-house-nation*"))
+    assert len(twins) == 2
+    for path in twins:
+        shutil.copy(path, corpus / path.name)
+    index = Index.open(tmp_path / "index", create=True)
+    report = ingest([corpus], index, progress=False)
+    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    assert list(skipped) == ["t1660057.shtml"] and "another edition" in skipped["t1660057.shtml"]
+    assert index.store.stats()["briefings"] == 3
