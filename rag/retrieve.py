@@ -9,6 +9,7 @@ run on the question without the hint words, which lifts matching passages withou
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,6 +21,9 @@ from rag.index import Index
 from rag.records import Passage
 
 Ranking = list[tuple[int, float]]
+
+# Keyword rankings run here while the calling thread embeds the question.
+_SQLITE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefings-sqlite")
 
 
 @dataclass
@@ -55,34 +59,37 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 
-    def rankings(self, text: str, vector: np.ndarray, filters: Filters,
-                 n: int) -> tuple[Ranking, Ranking]:
-        """(keyword, dense) rankings of the n best passages under `filters`."""
-        keyword = self.keywords.search(text, n, filters)
-        allowed = self.index.store.passage_ids(filters) if filters else None
-        return keyword, self.index.dense().search(vector, n, allowed)
-
     def ranked_lists(self, text: str, filters: Filters, hints: query.Hints
                      ) -> list[tuple[float, Ranking]]:
-        """Every weighted ranking the fusion combines."""
+        """Every weighted ranking the fusion combines: a keyword and a dense ranking of the
+        question under the caller's filters, then a pair per facet the question hints at."""
         n = int(self.settings.candidates)
         weights = self.settings.weights
         w_bm25, w_dense = float(weights["bm25"]), float(weights["dense"])
-        vector = self.embed_query(text)
-        keyword, dense = self.rankings(text, vector, filters, n)
-        lists = [(w_bm25, keyword), (w_dense, dense)]
+        jobs = [(filters, text, 1.0)]   # (filters, keyword query, weight share)
         facets = hints.facets()
         if facets:
             # Inside a facet the hint words match everything: rank on the rest of the question
             # (the dense side keeps the whole question's vector: one encoding per search).
             rest = hints.remainder if sparse.terms(hints.remainder) else text
             share = float(weights["hinted"]) / len(facets)
-            for facet in facets:
-                narrowed = filters.narrowed(facet)
-                if narrowed is None:   # the hint contradicts the caller's filters
-                    continue
-                kw, de = self.rankings(rest, vector, narrowed, n)
-                lists += [(share * w_bm25, kw), (share * w_dense, de)]
+            jobs += [(narrowed, rest, share) for facet in facets
+                     # None: the hint contradicts the caller's filters
+                     if (narrowed := filters.narrowed(facet)) is not None]
+
+        def sqlite_work() -> list[tuple[Ranking, np.ndarray | None]]:
+            return [(self.keywords.search(words, n, only),
+                     self.index.store.passage_ids(only) if only else None)
+                    for only, words, _ in jobs]
+
+        # The SQLite work needs no vector: it runs in another thread while this one embeds the
+        # question (both release the GIL), so a search uses both cores.
+        pending = _SQLITE.submit(sqlite_work)
+        vector = self.embed_query(text)
+        dense = self.index.dense()
+        lists: list[tuple[float, Ranking]] = []
+        for (_, _, share), (keyword, allowed) in zip(jobs, pending.result()):
+            lists += [(share * w_bm25, keyword), (share * w_dense, dense.search(vector, n, allowed))]
         return lists
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
