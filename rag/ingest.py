@@ -206,11 +206,12 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         key = str(group[0])
         if key not in digests:
             continue
-        if key not in stale:
-            report.unchanged += 1
+        if key not in stale:  # counted once: as unchanged, or as skipped (with its reason)
             previous = store.document(key)
             if previous["status"] != "ok":
                 report.skipped.append(Problem(key, previous["reason"]))
+            else:
+                report.unchanged += 1
             continue
         digest = digests[key]
         item = _Pending(key, [str(p) for p in group], digest, [], [])
