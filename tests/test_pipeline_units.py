@@ -116,3 +116,17 @@ def test_period_labels_read_as_written():
     assert period_label(("2024-01-01", "2024-12-31")) == "2024"
     assert period_label(("2024-10-10", "2024-10-10")) == "2024-10-10"
     assert period_label(("2024-10-10", "2024-11-02")) == "2024-10-10 to 2024-11-02"
+
+
+def test_greetings_and_a_bare_yes_are_not_the_question_answered():
+    from rag.readers.speakers import sequence_turns
+    said = [("Reporter", "journalist", "Good afternoon."),
+            ("Lan Qiming", "official", "Good afternoon. Today the board opens the bridge."),
+            ("Reporter", "journalist", "When will the ferry stop running?"),
+            ("Lan Qiming", "official", "Do you mean the night ferry?"),
+            ("Reporter", "journalist", "Yes."),
+            ("Lan Qiming", "official", "The night ferry stops in May.")]
+    turns = sequence_turns([Turn(0, speaker, role, text) for speaker, role, text in said])
+    assert [t.order for t in turns] == [1, 2, 3, 4, 5, 6]
+    assert turns[1].question == ""
+    assert turns[3].question == turns[5].question == "When will the ferry stop running?"

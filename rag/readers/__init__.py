@@ -45,7 +45,7 @@ class Document:
 
 # Bump when a reader's output changes: the next ingest re-reads every file (no re-embedding
 # of unchanged passages).
-READERS_VERSION = 3
+READERS_VERSION = 4
 
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".shtml", ".jsonl", ".csv"}
 

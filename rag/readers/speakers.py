@@ -119,13 +119,13 @@ def outlet_of(label: str) -> str | None:
 
 def sequence_turns(turns: list[Turn]) -> list[Turn]:
     """Number turns from 1 in order and give each official turn the text of the most recent
-    journalist turn (opening statements before any question keep '', and a greeting such as
-    "Good afternoon." is no question). Returns `turns`."""
+    journalist turn that asks something: opening statements before any question keep '', and
+    a greeting or a bare "Yes." leaves the question where it was. Returns `turns`."""
     question = ""
     for order, turn in enumerate(turns, start=1):
         turn.order = order
-        if turn.role == JOURNALIST:
-            question = "" if is_procedural(turn.text) else turn.text
+        if turn.role == JOURNALIST and not is_procedural(turn.text):
+            question = turn.text
         elif turn.role == OFFICIAL:
             turn.question = question
     return turns
