@@ -15,6 +15,7 @@ from rag.text import is_procedural, sentence_spans
 # Bump when the passages a turn yields change: the next ingest re-chunks every file.
 CHUNKING_VERSION = 3
 
+
 @dataclass
 class Chunk:
     """One passage of a turn: [start, end) offsets into the turn text."""

@@ -51,7 +51,7 @@ class KeywordSearch:
     """BM25 search over one store, remembering how common each query word is."""
 
     def __init__(self, conn: sqlite3.Connection, common_share: float = 0.05,
-                 keep: int = 3, from_passages: int = 5000, most: int = 12) -> None:
+                 keep: int = 3, from_passages: int = 5000, most: int = 8) -> None:
         self.conn = conn
         self.common_share = common_share  # a word in more passages than this share is common
         self.keep = keep                  # ... and dropped only while this many words remain
@@ -82,8 +82,8 @@ class KeywordSearch:
         rare = [w for w in words if self.frequency(w) <= limit]
         if len(rare) < self.keep:
             return sorted(words, key=self.frequency)[:self.keep]
-        # Every word costs its whole posting list; past a dozen rare ones they no longer
-        # change the top of the ranking (a journalist's question runs to 30 words).
+        # Every word costs its whole posting list; past the rarest few (search.most_query_words)
+        # they no longer change the top of the ranking (a journalist's question runs to 30).
         kept = set(sorted(rare, key=self.frequency)[:self.most])
         return [w for w in rare if w in kept]
 
