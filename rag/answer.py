@@ -481,7 +481,7 @@ class Answerer:
         not in the briefings (measured on the dev set: every unanswerable question naming an
         event the corpus lacks had one, no answerable question did)."""
         return [name for name in names_in(question)
-                if sparse.terms(name) and not self.retriever.keywords.search(name, 1)]
+                if sparse.terms(name) and not self.retriever.mentions(name)]
 
     def extractive_text(self, question: str, sources: Sequence[Source]) -> str:
         """The most relevant sentence of each source (with the next one when it is short), cited."""

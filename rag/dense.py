@@ -17,6 +17,7 @@ import numpy as np
 
 
 _THREADS_LOCK = threading.Lock()  # FAISS's OpenMP thread count is process-wide
+_BLOCK = 2048                     # vectors gathered at once by a filtered search (3 MB)
 
 
 class DenseIndex:
@@ -25,8 +26,11 @@ class DenseIndex:
         n = index.ntotal
         self.ids = faiss.vector_to_array(index.id_map).astype(np.int64) if n else np.zeros(0, np.int64)
         # Passage ids arrive in ascending order (see Store.all_vectors), so positions are
-        # found by binary search.
-        self.vectors = (index.index.reconstruct_n(0, n) if n
+        # found by binary search. The vectors are a view of FAISS's own storage, not a copy
+        # (108k passages: 166 MB).
+        inner = faiss.downcast_index(index.index)
+        flat = faiss.downcast_index(inner.storage) if isinstance(inner, faiss.IndexHNSW) else inner
+        self.vectors = (faiss.rev_swig_ptr(flat.get_xb(), n * index.d).reshape(n, index.d) if n
                         else np.zeros((0, index.d), np.float32))
 
     def __len__(self) -> int:
@@ -86,7 +90,10 @@ class DenseIndex:
             return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
         positions = np.clip(np.searchsorted(self.ids, allowed), 0, len(self.ids) - 1)
         positions = positions[self.ids[positions] == allowed]
-        scores = self.vectors[positions] @ query
+        # Scored a block at a time: gathering a whole year's vectors (20k+) into one array costs
+        # fresh pages from the OS on every search (measured 70 ms instead of 10).
+        scores = np.concatenate([self.vectors[positions[i:i + _BLOCK]] @ query
+                                 for i in range(0, len(positions), _BLOCK)] or [np.zeros(0)])
         best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
         best = best[np.argsort(-scores[best])]
         return [(int(self.ids[positions[i]]), float(scores[i])) for i in best]

@@ -87,7 +87,7 @@ class Index:
 
     def embedder(self) -> Embedder:
         emb = self.settings.embedding
-        return load_embedder(emb.package, emb.model, int(emb.dimension))
+        return load_embedder(emb.package, emb.model, int(emb.dimension), str(emb.cache_dir))
 
     def dense(self) -> DenseIndex:
         """The FAISS index for the store's current generation (reloaded after an ingest by any

@@ -44,17 +44,33 @@ class Retriever:
         self.keywords = sparse.KeywordSearch(index.store.conn,
                                              float(self.settings.common_word_share),
                                              most=int(self.settings.most_query_words))
-        self._speakers: list[str] | None = None
+        self._speakers: list[str] = []
+        self._labels: set[str] = set()
         self._generation = -1
+
+    def _refresh(self) -> None:
+        """Re-read what is cached per index generation (after an ingest by any process)."""
+        generation = self.index.generation
+        if generation != self._generation:
+            store = self.index.store
+            self._speakers = [name for name, _ in store.speakers()]
+            self._labels = {w for text in [*store.titles(), *(n for n, _ in store.speakers(None))]
+                            for w in sparse.terms(text)}
+            self.keywords.refresh()
+            self._generation = generation
 
     def known_speakers(self) -> list[str]:
         """Official speakers in the index (cached per index generation)."""
-        generation = self.index.generation
-        if self._speakers is None or generation != self._generation:
-            self._speakers = [name for name, _ in self.index.store.speakers()]
-            self.keywords.refresh()
-            self._generation = generation
+        self._refresh()
         return self._speakers
+
+    def mentions(self, name: str) -> bool:
+        """Whether the index holds `name` anywhere: in what was said or asked (keyword search),
+        or in a speaker's name or a briefing's title, which keyword search leaves out."""
+        self._refresh()
+        words = sparse.terms(name)
+        return (bool(words) and all(w in self._labels for w in words)) \
+            or bool(self.keywords.search(name, 1))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]

@@ -132,8 +132,8 @@ class Store:
             (turn_id, briefing.id, start, end, text, speaker, role, briefing.date,
              briefing.source, embed_key, vector))
         self.conn.execute(
-            "INSERT INTO passages_fts(rowid, text, question, speaker, title) VALUES (?,?,?,?,?)",
-            (cur.lastrowid, text, question, speaker, briefing.title))
+            "INSERT INTO passages_fts(rowid, text, question) VALUES (?,?,?)",
+            (cur.lastrowid, text, question))
         return cur.lastrowid
 
     # -- reading ------------------------------------------------------------------------------
@@ -181,6 +181,10 @@ class Store:
             params.append(role)
         sql += " GROUP BY speaker ORDER BY n DESC, speaker"
         return [(r[0], r[1]) for r in self.conn.execute(sql, params)]
+
+    def titles(self) -> list[str]:
+        """The title of every briefing."""
+        return [r[0] for r in self.conn.execute("SELECT title FROM briefings")]
 
     def stats(self) -> dict:
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
