@@ -10,6 +10,7 @@ comparison ("A in January and B in May") looks for both sides.
 from __future__ import annotations
 
 import calendar
+import datetime
 import re
 from dataclasses import dataclass, field
 
@@ -40,10 +41,12 @@ class Hints:
     def __bool__(self) -> bool:
         return bool(self.speakers or self.periods)
 
-    def facets(self, limit: int = 6) -> list[Filters]:
-        """One filter per hinted speaker x period (at most `limit`)."""
+    def facets(self, limit: int = 6, month_slack_days: int = 0) -> list[Filters]:
+        """One filter per hinted speaker x period (at most `limit`). A whole month reaches
+        `month_slack_days` into the next: a month's figures are announced after it ends
+        ("jobs added in August" came out on 6 September)."""
         speakers = self.speakers or [None]
-        periods = self.periods or [(None, None)]
+        periods = [_with_slack(p, month_slack_days) for p in self.periods] or [(None, None)]
         return [Filters(speakers=[s] if s else [], date_from=a, date_to=b)
                 for s in speakers for a, b in periods if s or a][:limit]
 
@@ -54,16 +57,27 @@ class Hints:
                        date_to=max((b for _, b in self.periods), default=None))
 
 
+def _whole_month(period: Period) -> bool:
+    first, last = period
+    year, month = int(first[:4]), int(first[5:7])
+    return first[8:] == "01" and last == f"{first[:8]}{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _with_slack(period: Period, days: int) -> Period:
+    if not days or not _whole_month(period):
+        return period
+    return period[0], (datetime.date.fromisoformat(period[1]) + datetime.timedelta(days)).isoformat()
+
+
 def period_label(period: Period) -> str:
     """'2024-05-09', 'May 2024' or '2024' for a day, a whole month or a whole year."""
     first, last = period
     if first == last:
         return first
-    year, month = int(first[:4]), int(first[5:7])
     if first[5:] == "01-01" and last[5:] == "12-31" and first[:4] == last[:4]:
         return first[:4]
-    if first[8:] == "01" and last == f"{first[:8]}{calendar.monthrange(year, month)[1]:02d}":
-        return f"{calendar.month_name[month]} {year}"
+    if _whole_month(period):
+        return f"{calendar.month_name[int(first[5:7])]} {first[:4]}"
     return f"{first} to {last}"
 
 

@@ -83,7 +83,7 @@ class Retriever:
         weights = self.settings.weights
         w_bm25, w_dense = float(weights["bm25"]), float(weights["dense"])
         jobs = [(filters, text, 1.0)]   # (filters, keyword query, weight share)
-        facets = hints.facets()
+        facets = hints.facets(month_slack_days=int(self.settings.month_slack_days))
         if facets:
             # Inside a facet the hint words match everything: rank on the rest of the question
             # (the dense side keeps the whole question's vector: one encoding per search).

@@ -130,3 +130,15 @@ def test_greetings_and_a_bare_yes_are_not_the_question_answered():
     assert [t.order for t in turns] == [1, 2, 3, 4, 5, 6]
     assert turns[1].question == ""
     assert turns[3].question == turns[5].question == "When will the ferry stop running?"
+
+
+def test_a_named_month_also_hints_the_weeks_after_it():
+    hints = infer("How many jobs were added in December 2023, and what did Ada Quill say on "
+                  "May 9, 2024 and in 2022?", ["Ada Quill"])
+    assert hints.periods == [("2024-05-09", "2024-05-09"), ("2023-12-01", "2023-12-31"),
+                             ("2022-01-01", "2022-12-31")]
+    spans = [(f.date_from, f.date_to) for f in hints.facets(month_slack_days=14)]
+    # only the month reaches on (across the year's end); a day and a year stay as written
+    assert spans == [("2024-05-09", "2024-05-09"), ("2023-12-01", "2024-01-14"),
+                     ("2022-01-01", "2022-12-31")]
+    assert hints.as_filters().date_to == "2024-05-09"   # what the app shows is what was asked
