@@ -17,6 +17,7 @@ import dataclasses
 import math
 import re
 import time
+import typing
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -141,6 +142,18 @@ class Event:
     kind: str
     answer: Answer
     text: str = ""
+
+
+@dataclass
+class Part:
+    """One generation of an answer: the sources the model reads for it, what it is asked
+    besides the question, and the heading its text goes under (a comparison writes one part
+    per side, each from that side's passages only, so no side's words are put in another's
+    mouth)."""
+
+    sources: list[Source]
+    instruction: str = ""
+    label: str = ""
 
 
 # --- relevance of sentences to a question --------------------------------------------------------
@@ -546,11 +559,12 @@ class Answerer:
                       timings={"retrieve_ms": retrieval.timings["retrieve_ms"]})
 
     def complete(self, answer: Answer, sources: list[Source], started: float,
-                 no_llm: bool = False, instruction: str = "",
-                 sides: Sequence[Sequence[Source]] = (),
-                 max_tokens: int | None = None) -> Iterator[Event]:
-        """Generate (or extract), check and finish `answer` from its numbered `sources`.
-        With `sides`, every side must end up cited (see rag.compare)."""
+                 no_llm: bool = False, parts: Sequence[Part] = ()) -> Iterator[Event]:
+        """Generate (or extract), check and finish `answer` from its numbered `sources`, one
+        generation per part (default: one part reading every source). With several parts,
+        every part's sources must end up cited (see rag.compare)."""
+        parts = list(parts) or [Part(sources)]
+        sides = [part.sources for part in parts] if len(parts) > 1 else []
         answer.evidence = self.evidence(answer.query, sources)
         generator = None if no_llm else self.generator()
         if generator is None:
@@ -571,30 +585,58 @@ class Answerer:
             answer.timings["first_token_s"] = time.perf_counter() - started
             self._check(answer, sources, sides)
         else:
-            messages = build_messages(answer.query, sources, int(self.options.question_words),
-                                      instruction)
-            answer.prompt_tokens = sum(generator.count_tokens(m["content"]) for m in messages)
-            max_tokens = min(int(max_tokens or self.options.max_tokens),
-                             int(self.settings.generation.max_tokens))
-            pieces: list[str] = []
-            for piece in generator.stream(messages, max_tokens,
-                                          float(self.settings.generation.temperature)):
-                if not pieces:
-                    answer.timings["first_token_s"] = time.perf_counter() - started
-                pieces.append(piece)
-                yield Event("delta", answer, piece)
-            answer.model_text = "".join(pieces).strip()
-            text = answer.model_text
-            if generator.count_tokens(text) >= max_tokens - 1:
-                text = _drop_unfinished(text)
-            if is_refusal(text):
+            texts: list[str] = []
+            replies: list[str] = []
+            removed: list[int] = []
+            for part in parts:
+                if part.label:
+                    heading = f"{part.label}: " if not replies else f"\n{part.label}: "
+                    yield Event("delta", answer, heading)
+                reply, text, dropped = yield from self._generate(answer, generator, part, started)
+                removed += dropped
+                replies.append(f"{part.label}: {reply}" if part.label else reply)
+                # a side's reply citing none of its passages can't be checked against them:
+                # the side gets its own best excerpt instead (see _check)
+                if not is_refusal(text) and (not sides or citations.markers(text)):
+                    texts.append(f"{part.label}: {text}" if part.label else text)
+            answer.model_text = "\n".join(replies)
+            if not texts:
                 self._refuse(answer, "the model found no answer in the passages")
             else:
-                answer.text = text
+                answer.text = "\n".join(texts)
                 self._check(answer, sources, sides)
+                answer.checks.removed_markers[:0] = removed
         answer.timings.setdefault("first_token_s", time.perf_counter() - started)
         answer.timings["total_s"] = time.perf_counter() - started
         yield Event("answer", answer)
+
+    def _generate(self, answer: Answer, generator: Generator, part: Part,
+                  started: float) -> typing.Generator[Event, None, tuple[str, str, list[int]]]:
+        """Stream one part's reply as "delta" events. Returns the reply; its text with the
+        journalists' words taken out, markers other than the part's own sources' removed (it
+        never saw the rest), uncited sentences cited to its own sources that hold their words,
+        and an unfinished last sentence cut; and the markers removed."""
+        messages = build_messages(answer.query, part.sources, int(self.options.question_words),
+                                  part.instruction)
+        answer.prompt_tokens += sum(generator.count_tokens(m["content"]) for m in messages)
+        max_tokens = min(int(self.options.max_tokens), int(self.settings.generation.max_tokens))
+        pieces: list[str] = []
+        for piece in generator.stream(messages, max_tokens,
+                                      float(self.settings.generation.temperature)):
+            answer.timings.setdefault("first_token_s", time.perf_counter() - started)
+            pieces.append(piece)
+            yield Event("delta", answer, piece)
+        reply = text = "".join(pieces).strip()
+        if generator.count_tokens(text) >= max_tokens - 1:
+            text = _drop_unfinished(text)
+        text = _without_questions(text, part.sources)
+        own = {s.marker: s.text for s in part.sources}
+        count = len(answer.sources)
+        text, removed = citations.fix_markers(text, count, drop=set(range(1, count + 1)) - set(own))
+        # sentences left uncited are cited to the part's own passages that hold their words
+        text, _ = citations.attribute(text, [own.get(n, "") for n in range(1, count + 1)],
+                                      float(self.options.attribute_min_share))
+        return reply, text, removed
 
     def _refuse(self, answer: Answer, reason: str) -> None:
         answer.refused = True
@@ -623,6 +665,20 @@ class Answerer:
                      [(a + sources[n - 1].start, b + sources[n - 1].start)
                       for a, b in checked.spans.get(n, [])])
             for n in checked.markers]
+
+
+def _without_questions(text: str, sources: Sequence[Source]) -> str:
+    """`text` without the sentences that repeat a journalist's question shown with a passage
+    ("Asked: ...") rather than what the official said: the model copying them would put the
+    journalist's words in the official's mouth."""
+    said = set(terms(" ".join(s.text for s in sources)))
+    asked = set(terms(" ".join(s.passage.question for s in sources)))
+    for a, b in reversed(citations.answer_sentences(text)):
+        words = set(terms(citations.strip_markers(text[a:b])))
+        if len(words) >= 4 and len(words & asked) >= 0.6 * len(words) \
+                and len(words & said) < 0.4 * len(words):
+            text = text[:a] + text[b:]
+    return re.sub(r"[ \t]{2,}", " ", text).strip()
 
 
 def _first_sentence_line(source: Source) -> str:

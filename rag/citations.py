@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -89,6 +90,11 @@ def marker_numbers(group: str) -> list[int]:
     return numbers
 
 
+def strip_markers(text: str) -> str:
+    """`text` without its citation markers."""
+    return _MARKER.sub("", text)
+
+
 def markers(text: str) -> list[int]:
     """Every passage number cited in `text`, in order, repeats included."""
     return [n for m in _MARKER.finditer(text) for n in marker_numbers(m.group(1))]
@@ -98,14 +104,18 @@ def _format(numbers: list[int]) -> str:
     return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
 
 
-def fix_markers(text: str, count: int) -> tuple[str, list[int]]:
-    """Markers rewritten as "[1][2]", those outside 1..count removed (returned, in order)."""
+def fix_markers(text: str, count: int, drop: Collection[int] = ()) -> tuple[str, list[int]]:
+    """Markers rewritten as "[1][2]", those outside 1..count or in `drop` removed (returned,
+    in order)."""
     removed: list[int] = []
+
+    def ok(n: int) -> bool:
+        return 1 <= n <= count and n not in drop
 
     def replace(run: re.Match) -> str:
         numbers = [n for m in _MARKER.finditer(run.group(0)) for n in marker_numbers(m.group(1))]
-        removed.extend(n for n in numbers if not 1 <= n <= count)
-        valid = [n for n in numbers if 1 <= n <= count]
+        removed.extend(n for n in numbers if not ok(n))
+        valid = [n for n in numbers if ok(n)]
         return " " + _format(valid) if valid else ""
 
     return _MARKER_RUN.sub(replace, text).strip(), removed
@@ -265,37 +275,37 @@ def terms(text: str) -> list[str]:
 
 def _supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
     """The passage sentence sharing most content words with an answer sentence that cites it."""
-    words = set(terms(_MARKER.sub("", claim)))
+    words = set(terms(strip_markers(claim)))
     scored = [(len(words & set(terms(passage[a:b]))), a, b) for a, b in sentence_spans(passage)]
     best = max(scored, default=(0, 0, 0))
     return (best[1], best[2]) if best[0] else None
 
 
-def attribute(text: str, passages: list[str], min_share: float,
-              margin: float = 0.2) -> tuple[str, list[int]]:
-    """Each sentence cited to the passage holding the largest share of its content words, when
-    that share is at least `min_share` (two words or more) and the sentence does not cite it yet
-    nor a passage within `margin` of it ("2 million masks [2]" when the 2 million are in [1]
-    becomes "2 million masks [2][1]"). Returns the text and the markers added."""
+def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, list[int]]:
+    """Each sentence cited to every passage that states it: one holding at least `min_share`
+    of the sentence's content words (two or more) and every figure the sentence gives. An
+    uncited sentence gains its sources; "2 million masks [2]" with the 2 million masks in [1]
+    too becomes "2 million masks [2][1]", so a reader (and the reference check) sees each
+    excerpt that backs the claim, not only the one the model happened to name. Returns the
+    text and the markers added."""
     added: list[int] = []
     stems = [set(terms(p)) for p in passages]
     for a, b in reversed(answer_sentences(text)):
         sentence = text[a:b]
-        words = set(terms(_MARKER.sub("", sentence)))
+        words = set(terms(strip_markers(sentence)))
         if len(words) < 2:
             continue
-        shares = [len(words & s) / len(words) for s in stems]
-        best = max(range(len(shares)), key=lambda i: (shares[i], -i), default=None)
-        if best is None or shares[best] < min_share or len(words & stems[best]) < 2:
-            continue
-        cited = [n for n in markers(sentence) if 1 <= n <= len(passages)]
-        if cited and max(shares[n - 1] for n in cited) + margin > shares[best]:
+        figures = {w for w in words if w[0].isdigit()}
+        cited = set(markers(sentence))
+        states = [n for n, s in enumerate(stems, 1) if n not in cited and figures <= s
+                  and len(words & s) >= max(2, min_share * len(words))]
+        if not states:
             continue
         runs = list(_MARKER_RUN.finditer(sentence))
         at = runs[-1].end() if runs else len(sentence.rstrip().rstrip(".!?"))
-        text = text[:a + at] + ("" if runs else " ") + f"[{best + 1}]" + text[a + at:]
-        added.append(best + 1)
-    return text, added[::-1]
+        text = text[:a + at] + ("" if runs else " ") + _format(states) + text[a + at:]
+        added[:0] = states
+    return text, added
 
 
 def faithful(text: str, passages: list[str]) -> bool:

@@ -2,8 +2,10 @@
 periods ("How did Kirby's numbers in January compare with May?"), side by side and over time.
 
 `compare` searches once per side (a hard speaker or period filter each), numbers the passages
-of all sides in one list, and asks for a short comparison citing every side; a side the model
-leaves uncited gets an extractive line, so every side's evidence is among the citations.
+of all sides in one list, and has the model answer for each side from that side's passages
+alone (one short generation per side, under the side's label): a 1.5B model shown both sides at
+once put one official's words in the other's mouth. A side left uncited gets an extractive
+line, so every side's evidence is among the citations.
 `timeline` lists each speaker's matching statements in date order.
 """
 from __future__ import annotations
@@ -15,7 +17,7 @@ from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
 from rag import query
-from rag.answer import (Answer, Answerer, Event, Relevance, Source, excerpt_bounds,
+from rag.answer import (Answer, Answerer, Event, Part, Relevance, Source, excerpt_bounds,
                         without_names)
 from rag.config import Settings
 from rag.filters import Filters
@@ -122,8 +124,6 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
     speakers = [name for side in sides for name in side.filters.speakers]
     topic = topic or without_names(query_text, speakers)
     options = answerer.options
-    per_side = int(options.compare_per_side)
-    budget = int(options.prompt_budget_tokens) // max(1, len(sides))
     chosen: list[list[Source]] = []
     rankings: list[list[Passage]] = []
     retrieve_ms = 0.0
@@ -132,8 +132,8 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
         retrieve_ms += retrieval.timings["retrieve_ms"]
         rankings.append(retrieval.passages)
         first = 1 + sum(len(c) for c in chosen)
-        chosen.append(answerer.select(topic, retrieval.passages, limit=per_side, budget=budget,
-                                      first_marker=first))
+        chosen.append(answerer.select(topic, retrieval.passages,
+                                      limit=int(options.compare_per_side), first_marker=first))
     sources = [s for side in chosen for s in side]
     # the sides' rankings interleaved, so any top k holds the best of every side
     retrieved = list({p.id: p for rank in zip_longest(*rankings) for p in rank
@@ -143,14 +143,11 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
                     hints=Filters(speakers=list(dict.fromkeys(speakers))),
                     sides={side.label: [s.marker for s in c] for side, c in zip(sides, chosen)},
                     timings={"retrieve_ms": retrieve_ms})
-    said = [side.said for side in sides]
-    instruction = (f"Answer in two short sentences: first {said[0]}, then {said[1]}, each with "
-                   "its passage number." if len(sides) == 2 else
-                   f"Answer with one short sentence for each of: {'; '.join(said)}; each with "
-                   "its passage number.")
-    yield from answerer.complete(answer, sources, started, no_llm=no_llm,
-                                 instruction=instruction, sides=chosen,
-                                 max_tokens=int(options.compare_max_tokens))
+    # One answer per side, each read from that side's passages only; set side by side.
+    parts = [Part(side_sources, f"Answer only with {side.said}, in one or two short sentences, "
+                  "each with its passage number.", side.label)
+             for side, side_sources in zip(sides, chosen)]
+    yield from answerer.complete(answer, sources, started, no_llm=no_llm, parts=parts)
 
 
 def compare(topic: str, speakers: Sequence[str], retriever: Retriever,

@@ -72,7 +72,14 @@ class Index:
         else:
             raise IndexUnusable(f"no index in {directory} (run `briefings ingest PATH... "
                               f"--index {directory}` first)")
-        return cls(directory, Store(directory / DATABASE), manifest, settings)
+        store = Store(directory / DATABASE)   # migrates an older schema in place
+        if manifest.get("schema_version") != SCHEMA_VERSION:
+            manifest["schema_version"] = SCHEMA_VERSION
+            try:
+                _write_json(manifest_path, manifest)
+            except OSError:
+                pass   # a read-only copy: the database itself records its version
+        return cls(directory, store, manifest, settings)
 
     def close(self) -> None:
         self.store.close()

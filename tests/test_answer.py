@@ -312,3 +312,22 @@ def test_real_model_does_not_obey_an_instruction_planted_in_a_passage(retriever,
     *_, last = answerer.complete(answer, sources, time.perf_counter())
     assert "PINEAPPLE" not in last.answer.model_text.upper()
     assert "3.2 billion" in last.answer.text
+
+
+def test_a_journalists_question_copied_into_an_answer_is_taken_out():
+    from rag.answer import Source, _without_questions
+    from rag.records import Passage
+
+    passage = Passage(text="After due investigation, the procuratorate formally prosecuted the "
+                           "harbour pilot for leaking state secrets.",
+                      speaker="Tova Renwick", role="official", date="2031-06-02", title="t",
+                      source="", location="", briefing_id="", turn_order=0,
+                      question="Charges were filed against the harbour pilot. He was arrested "
+                               "557 days ago. What is your comment?")
+    sources = [Source(2, passage, passage.text, 0)]
+    reply = ("Charges were filed against the harbour pilot, arrested 557 days ago [2]. "
+             "The procuratorate prosecuted the pilot for leaking state secrets [2].")
+    assert _without_questions(reply, sources) == (
+        "The procuratorate prosecuted the pilot for leaking state secrets [2].")
+    said = "The pilot was prosecuted for leaking state secrets [2]."
+    assert _without_questions(said, sources) == said

@@ -160,3 +160,12 @@ def test_sentence_citing_a_passage_without_its_facts_also_cites_the_one_with_the
     # a citation that already holds the words is left alone
     answer = "The seawall cost 3.2 billion crowns [1]."
     assert check(answer, PASSAGES).text == answer
+
+
+def test_a_claim_two_passages_state_cites_both_and_a_different_figure_does_not():
+    passages = PASSAGES + ["Asked again, the minister repeated that the seawall cost 3.2 billion "
+                           "crowns in all.",
+                           "An earlier estimate put the seawall cost at 2.9 billion crowns."]
+    checked = check("The seawall cost 3.2 billion crowns [1].", passages)
+    assert checked.text == "The seawall cost 3.2 billion crowns [1][4]."
+    assert checked.checks.added_markers == [4]      # not [5]: 2.9 billion is another figure

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from rag import config, generate
+from rag import citations, config, generate
 from rag.answer import Answerer
 from rag.compare import compare, timeline
 from rag.retrieve import Retriever
@@ -51,12 +51,17 @@ def test_extractive_comparison_has_both_sides_numbered_in_one_list(retriever):
         assert all(s.passage.date and s.text in s.passage.text for s in sources)
 
 
-def test_model_reply_citing_one_side_gets_the_other_side_added(retriever):
+def test_each_side_is_answered_from_its_own_passages(retriever):
     comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, generator=OneSidedGenerator())
     answer = comparison.answer
     assert answer.mode == "llm"
-    assert answer.text.startswith("Renwick announced the seawall project [1].\n")
-    assert VANTERPOOL in answer.text.splitlines()[1]
+    lines = answer.text.splitlines()
+    assert lines[0] == f"{RENWICK}: Renwick announced the seawall project [1]."
+    # Vanterpool's part cited [1], a passage its prompt never showed: that reply is dropped,
+    # and his side gets its own excerpt, quoted and cited, under his name.
+    assert len(lines) == 2 and "Renwick announced" not in lines[1]
+    assert lines[1].startswith(f"{VANTERPOOL} (")
+    assert set(citations.markers(lines[1])) <= set(answer.sides[VANTERPOOL])
     assert_both_sides_cited(comparison)
 
 
