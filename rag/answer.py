@@ -294,6 +294,9 @@ _DECLINING_UNCITED = [re.compile(p) for p in (
     r"\bnot (?:mentioned|provided|specified|stated|included|available|found|addressed|"
     r"discussed|given|contained|covered)\b",
 )]
+# Whole replies that name no fact ("None [1]."), markers and punctuation aside.
+_NON_ANSWERS = frozenset({"", "none", "n a", "unknown", "no answer", "not mentioned",
+                          "not specified", "not stated"})
 _BUT = re.compile(r",?\s+\b(?:but|however|although|though|yet)\b", re.I)
 
 
@@ -307,7 +310,7 @@ def _refusing(sentence: str) -> bool:
 def is_refusal(text: str) -> bool:
     """True when the reply says, in any wording, that the passages don't answer the question:
     some sentence declines and no sentence (or clause after a "but") makes a cited claim."""
-    if not text.strip():
+    if re.sub(r"[\W_]+", " ", citations.strip_markers(text)).strip().lower() in _NON_ANSWERS:
         return True
     declines = False
     for a, b in citations.answer_sentences(text):

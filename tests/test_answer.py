@@ -106,6 +106,7 @@ def test_passages_are_labelled_with_speaker_role_date_title_and_question():
     "This is not mentioned in the briefings.",
     "Unfortunately, the context does not specify the figure.",
     "",
+    "None [1].",
 ])
 def test_refusals_are_recognised_in_any_wording(reply):
     assert is_refusal(reply)
