@@ -636,9 +636,11 @@ class Answerer:
         own = {s.marker: s.text for s in part.sources}
         count = len(answer.sources)
         text, removed = citations.fix_markers(text, count, drop=set(range(1, count + 1)) - set(own))
-        # sentences left uncited are cited to the part's own passages that hold their words
-        text, _ = citations.attribute(text, [own.get(n, "") for n in range(1, count + 1)],
-                                      float(self.options.attribute_min_share))
+        if len(own) < count:
+            # a side's uncited sentences are cited to its own passages that hold their words
+            # (_check then does this over every source, as it does for a one-part answer)
+            text, _ = citations.attribute(text, [own.get(n, "") for n in range(1, count + 1)],
+                                          float(self.options.attribute_min_share))
         return reply, text, removed
 
     def _refuse(self, answer: Answer, reason: str) -> None:
