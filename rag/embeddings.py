@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import resolve_path
+from rag.files import write_atomic
 
 _POOLINGS = ("mean", "cls")
 # Sentences the export is checked on: short, long, and past the 256-token limit.
@@ -173,7 +174,7 @@ def export(model_dir: Path, target: Path) -> dict:
                 "pad_id": model.tokenizer.pad_token_id or 0, "onnx_bytes": tmp.stat().st_size}
         _check(tmp, spec, model_dir, model.encode(_PROBES, normalize_embeddings=True))
         os.replace(tmp, target)
-        _write_atomic(target.with_suffix(".json"), json.dumps(spec, indent=1))
+        write_atomic(target.with_suffix(".json"), json.dumps(spec, indent=1))
     finally:
         tmp.unlink(missing_ok=True)
     return spec
@@ -188,12 +189,6 @@ def _check(path: Path, spec: dict, model_dir: Path, expected: np.ndarray) -> Non
     if worst < _MIN_PROBE_COSINE:
         raise EmbedderError(f"the ONNX export of {model_dir} does not reproduce its vectors "
                             f"(cosine {worst:.5f} on a probe sentence)")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
 
 
 @lru_cache(maxsize=4)

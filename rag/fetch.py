@@ -33,7 +33,6 @@ import gzip
 import hashlib
 import http.client
 import json
-import os
 import re
 import tempfile
 import time
@@ -51,6 +50,7 @@ import yaml
 from tqdm import tqdm
 
 from rag import config
+from rag.files import write_atomic
 from rag.readers import NotATranscript, ReadError, read_group
 from rag.readers.html import paragraphs
 from rag.records import MFA, SCIO, WHITEHOUSE
@@ -407,13 +407,6 @@ def sidecar_of(path: Path) -> Path:
     return path.with_name(path.name + ".json")
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -438,7 +431,7 @@ def _record_urls(folder: Path, urls: dict[str, str]) -> None:
                 known[name] = url
     if any(known.get(name) != url for name, url in urls.items()):
         known.update(urls)
-        _write_atomic(index, "".join(f"{n}\t{u}\n" for n, u in sorted(known.items())).encode())
+        write_atomic(index, "".join(f"{n}\t{u}\n" for n, u in sorted(known.items())).encode())
 
 
 # --- Fetching briefings ---------------------------------------------------------------------
@@ -548,7 +541,7 @@ class _Fetcher:
             self.report.unchanged += 1
             for page in pages:  # new validators for the same bytes: kept for the next run
                 if _saved_validators(page.path) != page.record:
-                    _write_atomic(sidecar_of(page.path), _dump(page.record))
+                    write_atomic(sidecar_of(page.path), _dump(page.record))
             return
         if self.since and when < self.since:
             self.report.skipped.append(Problem(target.url, f"dated {when}, before --since "
@@ -556,8 +549,8 @@ class _Fetcher:
             return
         for page in pages:
             if page.changed:
-                _write_atomic(page.path, page.data)
-                _write_atomic(sidecar_of(page.path), _dump(page.record))
+                write_atomic(page.path, page.data)
+                write_atomic(sidecar_of(page.path), _dump(page.record))
                 self.report.saved_paths.append(page.path)
         folders: dict[Path, dict[str, str]] = {}
         for page in pages:

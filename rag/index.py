@@ -18,6 +18,7 @@ from pathlib import Path
 from rag import config
 from rag.dense import DenseIndex
 from rag.embeddings import Embedder, load_embedder
+from rag.files import write_atomic
 from rag.migrations import SCHEMA_VERSION
 from rag.store import Store
 
@@ -30,9 +31,7 @@ class IndexUnusable(RuntimeError):
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(data, indent=2) + "\n")
 
 
 class Index:
