@@ -30,6 +30,7 @@ from rag.filters import Filters
 from rag.generate import Generator, GeneratorUnavailable, load_generator
 from rag.ingest import embed_input
 from rag.records import Passage
+from rag.relevance import QUESTION_WORDS, Relevance, excerpt_bounds
 from rag.retrieve import Retrieval, Retriever
 from rag.text import normalize, sentence_spans
 
@@ -154,49 +155,6 @@ class Part:
     sources: list[Source]
     instruction: str = ""
     label: str = ""
-
-
-# --- relevance of sentences to a question --------------------------------------------------------
-
-_QUESTION_WORDS = frozenset("""what when where which who whom whose why how whether else also
-mention mentioned describe described explain explained think thought view views stance position
-""".split())
-
-
-class Relevance:
-    """Scores sentences by the question's stems they contain, rare stems counting most
-    (inverse frequency among the sentences of the candidate passages)."""
-
-    def __init__(self, question: str, texts: Sequence[str]) -> None:
-        self.wanted = set(terms(question)) - _QUESTION_WORDS
-        units = [set(terms(text[a:b])) for text in texts for a, b in sentence_spans(text)]
-        n = max(1, len(units))
-        self.weight = {t: math.log(1 + n / (1 + sum(t in u for u in units))) for t in self.wanted}
-
-    def score(self, sentence: str) -> float:
-        return sum(self.weight[t] for t in self.wanted & set(terms(sentence)))
-
-
-def excerpt_bounds(text: str, relevance: Relevance, max_words: int) -> tuple[int, int]:
-    """The run of whole sentences, at most `max_words` long, around the most relevant one."""
-    spans = sentence_spans(text)
-    if not spans or len(text.split()) <= max_words:
-        return 0, len(text)
-    scores = [relevance.score(text[a:b]) for a, b in spans]
-    sizes = [len(text[a:b].split()) for a, b in spans]
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    first = last = best
-    words = sizes[best]
-    while True:
-        options = [i for i in (first - 1, last + 1)
-                   if 0 <= i < len(spans) and words + sizes[i] <= max_words]
-        if not options:
-            break
-        # the more relevant neighbour first; on a tie the following one (answers run forward)
-        pick = max(options, key=lambda i: (scores[i], i))
-        first, last = min(first, pick), max(last, pick)
-        words += sizes[pick]
-    return spans[first][0], spans[last][1]
 
 
 # --- prompt --------------------------------------------------------------------------------------
@@ -367,7 +325,7 @@ def topic_of(question: str, known_speakers: Sequence[str]) -> str:
     if match and terms(match.group(1)):
         return " ".join(match.group(1).split())
     words = [w for w in re.findall(r"[\w'-]+", text)
-             if terms(w) and w.lower() not in _QUESTION_WORDS and w.lower() not in _FILLER]
+             if terms(w) and w.lower() not in QUESTION_WORDS and w.lower() not in _FILLER]
     return " ".join(words)
 
 
@@ -539,7 +497,7 @@ class Answerer:
                                       topic=topic, no_llm=no_llm, started=started)
             return
         retrieval = self.retriever.search(rewritten, k=k or int(self.options.k), filters=filters)
-        sources = self.select(rewritten, retrieval.passages)
+        sources = self.select(retrieval.topic, retrieval.passages)
         answer = self.new_answer(question, rewritten, retrieval, sources)
         yield from self.complete(answer, sources, started, no_llm=no_llm)
 

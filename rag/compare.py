@@ -17,12 +17,12 @@ from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
 from rag import query
-from rag.answer import (Answer, Answerer, Event, Part, Relevance, Source, excerpt_bounds,
-                        without_names)
+from rag.answer import Answer, Answerer, Event, Part, Source, without_names
 from rag.config import Settings
 from rag.filters import Filters
 from rag.generate import Generator
 from rag.records import Passage
+from rag.relevance import Relevance, excerpt_bounds
 from rag.retrieve import Retriever
 
 
@@ -132,7 +132,7 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
         retrieve_ms += retrieval.timings["retrieve_ms"]
         rankings.append(retrieval.passages)
         first = 1 + sum(len(c) for c in chosen)
-        chosen.append(answerer.select(topic, retrieval.passages,
+        chosen.append(answerer.select(retrieval.topic, retrieval.passages,
                                       limit=int(options.compare_per_side), first_marker=first))
     sources = [s for side in chosen for s in side]
     # the sides' rankings interleaved, so any top k holds the best of every side

@@ -6,6 +6,10 @@ inferred from a question they become hints (see rag.query).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rag.records import Passage
 
 
 @dataclass
@@ -35,6 +39,14 @@ class Filters:
             parts.append(f"{alias}.date <= ?")
             params.append(self.date_to)
         return ("".join(f" AND {p}" for p in parts), params)
+
+    def admits(self, passage: Passage) -> bool:
+        """Whether `passage` meets these filters (what sql() selects, checked in memory)."""
+        return ((not self.speakers or passage.speaker in self.speakers)
+                and (not self.roles or passage.role in self.roles)
+                and (not self.sources or passage.source in self.sources)
+                and (not self.date_from or passage.date >= self.date_from)
+                and (not self.date_to or passage.date <= self.date_to))
 
     def narrowed(self, other: "Filters") -> "Filters | None":
         """Both filters at once (speakers, roles and sources in both lists, the overlap of the

@@ -2,9 +2,10 @@
 
 Components (each testable alone): sparse (BM25 over FTS5), dense (FAISS), query hints
 (speakers and dates named in the question), fusion (score or rank fusion + near-duplicate
-removal). Caller filters are hard limits inside every ranked list. Inferred hints add, per
-hinted facet (a speaker, a period, or both), a keyword and a dense ranking restricted to it and
-run on the question without the hint words, which lifts matching passages without hiding others.
+removal), then the top k reordered by their best sentences (rag.relevance). Caller filters are
+hard limits inside every ranked list. Inferred hints add, per hinted facet (a speaker, a
+period, or both), a keyword and a dense ranking restricted to it and run on the question
+without the hint words, which lifts matching passages without hiding others.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from rag.filters import Filters
 from rag.fusion import FUSIONS, drop_near_duplicates
 from rag.index import Index
 from rag.records import Passage
+from rag.relevance import rerank
 
 Ranking = list[tuple[int, float]]
 
@@ -35,6 +37,7 @@ class Retrieval:
     filters: Filters                                    # the caller's hard filters
     hints: Filters = field(default_factory=Filters)     # inferred from the question (display)
     timings: dict[str, float] = field(default_factory=dict)
+    topic: str = ""                                     # the query without its hinted names and dates
 
 
 class Retriever:
@@ -75,15 +78,14 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 
-    def ranked_lists(self, text: str, filters: Filters, hints: query.Hints
-                     ) -> list[tuple[float, Ranking]]:
+    def ranked_lists(self, text: str, filters: Filters, hints: query.Hints,
+                     facets: list[Filters]) -> list[tuple[float, Ranking]]:
         """Every weighted ranking the fusion combines: a keyword and a dense ranking of the
         question under the caller's filters, then a pair per facet the question hints at."""
         n = int(self.settings.candidates)
         weights = self.settings.weights
         w_bm25, w_dense = float(weights["bm25"]), float(weights["dense"])
         jobs = [(filters, text, 1.0)]   # (filters, keyword query, weight share)
-        facets = hints.facets(month_slack_days=int(self.settings.month_slack_days))
         if facets:
             # Inside a facet the hint words match everything: rank on the rest of the question
             # (the dense side keeps the whole question's vector: one encoding per search).
@@ -116,7 +118,9 @@ class Retriever:
         filters = filters or Filters()
         hints = query.infer(text, self.known_speakers()) if infer else query.Hints()
         fuse = FUSIONS[self.settings.fusion]
-        fused = fuse(self.ranked_lists(text, filters, hints), k=int(self.settings.candidates))
+        facets = hints.facets(month_slack_days=int(self.settings.month_slack_days))
+        lists = self.ranked_lists(text, filters, hints, facets)
+        fused = fuse(lists, k=int(self.settings.candidates))
         scores = dict(fused)
         candidates: list[Passage] = []
         passages: list[Passage] = []
@@ -129,5 +133,8 @@ class Retriever:
                 break
         for p in passages:
             p.score = scores[p.id]
-        return Retrieval(text, passages, filters, hints.as_filters(),
-                         {"retrieve_ms": (time.perf_counter() - started) * 1000})
+        topic = hints.remainder if sparse.terms(hints.remainder) else text
+        if self.settings.rerank:
+            passages = rerank(topic, passages, facets)
+        return Retrieval(text, passages, filters, hints.as_filters(), topic=topic,
+                         timings={"retrieve_ms": (time.perf_counter() - started) * 1000})

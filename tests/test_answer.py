@@ -9,8 +9,8 @@ from typing import Iterator
 import pytest
 
 from rag import config, generate
-from rag.answer import (REFUSAL, SYSTEM_PROMPT, Answer, Answerer, Relevance, Source,
-                        build_messages, excerpt_bounds, is_refusal, names_in,
+from rag.answer import (REFUSAL, SYSTEM_PROMPT, Answer, Answerer, Source,
+                        build_messages, is_refusal, names_in,
                         rewrite_followup, without_names)
 from rag.filters import Filters
 from rag.records import Passage
@@ -125,18 +125,6 @@ def test_answers_with_negations_are_not_refusals(reply):
 def test_names_are_taken_out_possessives_too():
     assert without_names("How did Tova Renwick and Osric Vanterpool's ministry describe it?",
                          ["Tova Renwick", "Osric Vanterpool"]) == "How did and ministry describe it?"
-
-
-def test_long_passage_is_trimmed_to_whole_sentences_around_the_relevant_one():
-    text = " ".join(f"Filler sentence number {i} talks about nothing much at all." for i in range(8))
-    text += " The lighthouse was repainted blue in 2030. " + text
-    relevance = Relevance("When was the lighthouse repainted?", [text])
-    a, b = excerpt_bounds(text, relevance, 40)
-    excerpt = text[a:b]
-    assert "The lighthouse was repainted blue in 2030." in excerpt
-    assert len(excerpt.split()) <= 40
-    assert excerpt[0].isupper() and excerpt.endswith(".")
-    assert excerpt_bounds("Short text.", relevance, 40) == (0, len("Short text."))
 
 
 def history_of(question: str, speakers=(), cited: str = "") -> Answer:

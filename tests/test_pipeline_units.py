@@ -1,8 +1,9 @@
 """Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
 from rag.chunking import chunk_turn
+from rag.filters import Filters
 from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
 from rag.query import infer, period_label
-from rag.records import Turn
+from rag.records import Passage, Turn
 from rag.sparse import match_expression
 from rag.text import is_procedural, normalize, parse_date, sentence_spans
 
@@ -102,7 +103,6 @@ def test_score_fusion_keeps_a_lone_keyword_hit():
 
 
 def test_filters_narrowed_is_an_intersection():
-    from rag.filters import Filters
     caller = Filters(speakers=["A", "B"], date_from="2031-01-01", date_to="2031-06-30")
     both = caller.narrowed(Filters(speakers=["B"], date_from="2031-05-01", date_to="2031-12-31"))
     assert (both.speakers, both.date_from, both.date_to) == (["B"], "2031-05-01", "2031-06-30")
@@ -142,3 +142,14 @@ def test_a_named_month_also_hints_the_weeks_after_it():
     assert spans == [("2024-05-09", "2024-05-09"), ("2023-12-01", "2024-01-14"),
                      ("2022-01-01", "2022-12-31")]
     assert hints.as_filters().date_to == "2024-05-09"   # what the app shows is what was asked
+
+
+def test_filters_admit_what_they_select():
+    p = Passage(text="x", speaker="Tova Renwick", role="official", date="2031-03-02",
+                title="t", source="mfa", location="", briefing_id="b", turn_order=0)
+    assert Filters().admits(p)
+    assert Filters(speakers=["Tova Renwick"], date_from="2031-03-01", date_to="2031-03-02").admits(p)
+    assert not Filters(speakers=["Osric Vanterpool"]).admits(p)
+    assert not Filters(date_from="2031-03-03").admits(p)
+    assert not Filters(sources=["whitehouse"]).admits(p)
+    assert not Filters(roles=["journalist"]).admits(p)

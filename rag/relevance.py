@@ -1,0 +1,93 @@
+"""Sentence relevance: how much of a question a passage's best sentences hold.
+
+Fusion ranks whole passages, and a passage embedding or a BM25 score blurs one answering
+sentence among the rest of a long turn. The answer model reads only the top few passages, so
+the retriever's top k are reordered by their best two-sentence window (`rerank`): the window
+holding most of the question's rarer words, each weighted by how rare it is among the
+candidates' sentences. The same scores cut long passages to the excerpt the model reads
+(`excerpt_bounds`). Measured on dev (README): the passage holding the reference quote reached
+the top three for 25 of 26 retrieved questions, against 22 in fused order.
+"""
+from __future__ import annotations
+
+import math
+import re
+from typing import Sequence
+
+from rag.citations import terms
+from rag.filters import Filters
+from rag.records import Passage
+from rag.text import sentence_spans
+
+# Words that shape a question without saying what it is about.
+QUESTION_WORDS = frozenset("""what when where which who whom whose why how whether else also
+mention mentioned describe described explain explained think thought view views stance position
+compare compared comparison differ different difference each cite cited figure figures number
+numbers""".split())
+_QUESTION_STEMS = frozenset(terms(" ".join(QUESTION_WORDS)))
+# Runs of capitalised words (a name), not counting a question's first word.
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)+")
+
+
+class Relevance:
+    """Scores sentences by the question's stems they contain, rare stems counting most
+    (inverse frequency among the sentences of the candidate passages)."""
+
+    def __init__(self, question: str, texts: Sequence[str]) -> None:
+        self.wanted = set(terms(question)) - _QUESTION_STEMS
+        units = [set(terms(text[a:b])) for text in texts for a, b in sentence_spans(text)]
+        n = max(1, len(units))
+        self.weight = {t: math.log(1 + n / (1 + sum(t in u for u in units))) for t in self.wanted}
+        # A name of several words is one thing asked about ("Harbor Light", "Michael Kovrig"):
+        # it counts once, by its rarest word, so naming it in full does not outweigh what is
+        # asked about it.
+        self.names = [group for m in _NAME.finditer(question)
+                      if len(group := set(terms(m.group(0))) & self.wanted) > 1]
+
+    def score(self, sentence: str) -> float:
+        found = self.wanted & set(terms(sentence))
+        total = sum(self.weight[t] for t in found)
+        for group in self.names:
+            held = [self.weight[t] for t in group & found]
+            total -= sum(held) - max(held, default=0.0)
+        return total
+
+    def best_window(self, text: str, size: int = 2) -> float:
+        """The score of the best run of `size` consecutive sentences of `text`: an answer and
+        the sentence that completes it."""
+        spans = sentence_spans(text) or [(0, len(text))]
+        return max(self.score(text[spans[i][0]:spans[min(i + size, len(spans)) - 1][1]])
+                   for i in range(len(spans)))
+
+
+def rerank(question: str, passages: Sequence[Passage],
+           preferred: Sequence[Filters] = ()) -> list[Passage]:
+    """`passages` reordered by their best window's relevance to `question` (fused order breaks
+    ties). Passages within a `preferred` facet (a speaker or period the question names) stay
+    ahead of the rest: "What did Sullivan say" is not answered by another official who
+    mentions Sullivan."""
+    relevance = Relevance(question, [p.text for p in passages])
+    return sorted(passages, key=lambda p: (not any(f.admits(p) for f in preferred),
+                                           -relevance.best_window(p.text)))
+
+
+def excerpt_bounds(text: str, relevance: Relevance, max_words: int) -> tuple[int, int]:
+    """The run of whole sentences, at most `max_words` long, around the most relevant one."""
+    spans = sentence_spans(text)
+    if not spans or len(text.split()) <= max_words:
+        return 0, len(text)
+    scores = [relevance.score(text[a:b]) for a, b in spans]
+    sizes = [len(text[a:b].split()) for a, b in spans]
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    first = last = best
+    words = sizes[best]
+    while True:
+        options = [i for i in (first - 1, last + 1)
+                   if 0 <= i < len(spans) and words + sizes[i] <= max_words]
+        if not options:
+            break
+        # the more relevant neighbour first; on a tie the following one (answers run forward)
+        pick = max(options, key=lambda i: (scores[i], i))
+        first, last = min(first, pick), max(last, pick)
+        words += sizes[pick]
+    return spans[first][0], spans[last][1]
