@@ -418,15 +418,17 @@ class Answerer:
         return math.ceil(len(text) / 4)  # no tokenizer loaded: English averages ~4 chars a token
 
     def select(self, question: str, passages: Sequence[Passage], limit: int | None = None,
-               budget: int | None = None, first_marker: int = 1) -> list[Source]:
-        """The best passages, in rank order, trimmed, while they fit the prompt token budget."""
+               max_words: int | None = None, first_marker: int = 1) -> list[Source]:
+        """The best passages, in rank order, trimmed to `max_words`, while they fit the prompt
+        token budget."""
         limit = int(limit or self.options.max_passages)
-        budget = int(budget or self.options.prompt_budget_tokens)
+        max_words = int(max_words or self.options.passage_max_words)
+        budget = int(self.options.prompt_budget_tokens)
         relevance = Relevance(question, [p.text for p in passages])
         chosen: list[Source] = []
         used = 0
         for passage in passages[:limit]:
-            a, b = excerpt_bounds(passage.text, relevance, int(self.options.passage_max_words))
+            a, b = excerpt_bounds(passage.text, relevance, max_words)
             source = Source(first_marker + len(chosen), passage, passage.text[a:b], a)
             cost = self.count_tokens(format_source(source, int(self.options.question_words)))
             if chosen and used + cost > budget:
@@ -445,10 +447,6 @@ class Answerer:
                               for s in sources]
         vectors = self.retriever.index.embedder().encode(texts)
         return vectors[1:] @ vectors[0]
-
-    def evidence(self, question: str, sources: Sequence[Source]) -> float:
-        """How well the best source matches the question (0 without sources)."""
-        return float(np.max(self.similarities(question, sources), initial=0.0))
 
     def unknown_names(self, question: str) -> list[str]:
         """Names in the question that no passage of the index contains: what it asks about is
@@ -525,8 +523,10 @@ class Answerer:
         generation per part (default: one part reading every source). With several parts,
         every part's sources must end up cited (see rag.compare)."""
         parts = list(parts) or [Part(sources)]
-        sides = [part.sources for part in parts] if len(parts) > 1 else []
-        answer.evidence = self.evidence(answer.query, sources)
+        similarity = self.similarities(answer.query, sources)
+        answer.evidence = float(np.max(similarity, initial=0.0))
+        relevant = {s.marker for s, x in zip(sources, similarity)
+                    if x >= float(self.options.min_evidence)}
         generator = None if no_llm else self.generator()
         if generator is None:
             answer.mode = "extractive"
@@ -542,41 +542,50 @@ class Answerer:
         elif answer.evidence < float(self.options.min_evidence):
             self._refuse(answer, "weak evidence")
         elif generator is None:
-            answer.text = self.extractive_text(answer.query, sources)
+            answer.text = "\n".join(
+                self._side_text(answer.query, part, "", relevant) for part in parts
+            ) if len(parts) > 1 else self.extractive_text(answer.query, sources)
             answer.timings["first_token_s"] = time.perf_counter() - started
-            self._check(answer, sources, sides)
+            self._check(answer, sources)
         else:
             texts: list[str] = []
             replies: list[str] = []
             removed: list[int] = []
+            invented: list[str] = []
             for part in parts:
                 if part.label:
                     heading = f"{part.label}: " if not replies else f"\n{part.label}: "
                     yield Event("delta", answer, heading)
-                reply, text, dropped = yield from self._generate(answer, generator, part, started)
+                reply, text, dropped, made_up = yield from self._generate(answer, generator, part,
+                                                                          started)
                 removed += dropped
+                invented += made_up
                 replies.append(f"{part.label}: {reply}" if part.label else reply)
-                # a side's reply citing none of its passages can't be checked against them:
-                # the side gets its own best excerpt instead (see _check)
-                if not is_refusal(text) and (not sides or citations.markers(text)):
-                    texts.append(f"{part.label}: {text}" if part.label else text)
+                if len(parts) > 1:
+                    texts.append(self._side_text(answer.query, part,
+                                                 "" if is_refusal(text) else text, relevant))
+                elif not is_refusal(text):
+                    texts.append(text)
             answer.model_text = "\n".join(replies)
             if not texts:
-                self._refuse(answer, "the model found no answer in the passages")
+                self._refuse(answer, "the model's answer gave figures no passage holds"
+                             if invented else "the model found no answer in the passages")
             else:
                 answer.text = "\n".join(texts)
-                self._check(answer, sources, sides)
+                self._check(answer, sources)
                 answer.checks.removed_markers[:0] = removed
+                answer.checks.invented_figures[:0] = invented
         answer.timings.setdefault("first_token_s", time.perf_counter() - started)
         answer.timings["total_s"] = time.perf_counter() - started
         yield Event("answer", answer)
 
     def _generate(self, answer: Answer, generator: Generator, part: Part,
-                  started: float) -> typing.Generator[Event, None, tuple[str, str, list[int]]]:
-        """Stream one part's reply as "delta" events. Returns the reply; its text with the
-        journalists' words taken out, markers other than the part's own sources' removed (it
-        never saw the rest), uncited sentences cited to its own sources that hold their words,
-        and an unfinished last sentence cut; and the markers removed."""
+                  started: float) -> typing.Generator[Event, None, tuple[str, str, list[int], list[str]]]:
+        """Stream one part's reply as "delta" events. Returns the reply; its text with side
+        labels and the journalists' words taken out, markers other than the part's own
+        sources' removed (it never saw the rest), sentences giving figures its sources lack
+        dropped, uncited sentences cited to its own sources that hold their words, and an
+        unfinished last sentence cut; the markers removed; and the sentences dropped."""
         messages = build_messages(answer.query, part.sources, int(self.options.question_words),
                                   part.instruction)
         answer.prompt_tokens += sum(generator.count_tokens(m["content"]) for m in messages)
@@ -590,16 +599,37 @@ class Answerer:
         reply = text = "".join(pieces).strip()
         if generator.count_tokens(text) >= max_tokens - 1:
             text = _drop_unfinished(text)
-        text = _without_questions(text, part.sources)
+        text = _without_questions(_without_label(text, answer.sides), part.sources)
         own = {s.marker: s.text for s in part.sources}
         count = len(answer.sources)
         text, removed = citations.fix_markers(text, count, drop=set(range(1, count + 1)) - set(own))
+        shown = {s.marker: f"{_shown(s, answer.query)} {s.text}" for s in part.sources}
+        text, invented = citations.without_invented_figures(
+            text, [shown.get(n, "") for n in range(1, count + 1)])
         if len(own) < count:
             # a side's uncited sentences are cited to its own passages that hold their words
             # (_check then does this over every source, as it does for a one-part answer)
             text, _ = citations.attribute(text, [own.get(n, "") for n in range(1, count + 1)],
                                           float(self.options.attribute_min_share))
-        return reply, text, removed
+        return reply, text, removed, invented
+
+    def _side_text(self, query: str, part: Part, reply: str, relevant: set[int]) -> str:
+        """A comparison side under its label: the model's reply when it cites the side's
+        passages, then a dated quote of each relevant passage of the side left uncited (of its
+        best passage when nothing is), so each side's statements are all shown and cited."""
+        cited = set(citations.markers(reply))
+        rest = [s for s in part.sources if s.marker not in cited and s.marker in relevant]
+        if not cited and not rest:
+            rest = part.sources[:1]
+        quotes: dict[str, list[int]] = {}  # overlapping passages can give the same quote
+        for source in rest:
+            line = self.extractive_text(query, [source]) or _first_sentence_line(source)
+            quotes.setdefault(citations.strip_markers(line), []).append(source.marker)
+        lines = [reply] if cited else []
+        lines += [quote + "".join(f"[{n}]" for n in markers) for quote, markers in quotes.items()]
+        text = "\n".join(lines)
+        # quotes begin with their speaker's name: a speaker's side needs no other heading
+        return text if text.startswith(f"{part.label} (") else f"{part.label}: {text}"
 
     def _refuse(self, answer: Answer, reason: str) -> None:
         answer.refused = True
@@ -608,19 +638,11 @@ class Answerer:
         answer.checks = Checks()
         answer.citations = []
 
-    def _check(self, answer: Answer, sources: list[Source],
-               sides: Sequence[Sequence[Source]]) -> None:
-        texts = [s.text for s in sources]
-        checked = citations.check(answer.text, texts, float(self.options.quote_min_similarity),
-                                  float(self.options.attribute_min_share))
-        text = checked.text
-        for side in sides:
-            if side and not any(s.marker in checked.markers for s in side):
-                line = self.extractive_text(answer.query, side[:1]) or _first_sentence_line(side[0])
-                text = f"{text}\n{line}"
-        if text != checked.text:
-            checked = citations.check(text, texts, float(self.options.quote_min_similarity),
-                                      float(self.options.attribute_min_share))
+    def _check(self, answer: Answer, sources: list[Source]) -> None:
+        checked = citations.check(answer.text, [s.text for s in sources],
+                                  float(self.options.quote_min_similarity),
+                                  float(self.options.attribute_min_share),
+                                  shown=[_shown(s, answer.query) for s in sources])
         answer.text = checked.text
         answer.checks = checked.checks
         answer.citations = [
@@ -642,6 +664,21 @@ def _without_questions(text: str, sources: Sequence[Source]) -> str:
                 and len(words & said) < 0.4 * len(words):
             text = text[:a] + text[b:]
     return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+
+def _shown(source: Source, question: str) -> str:
+    """What the model reads besides a passage's text that may hold figures: its date and
+    title, and the question."""
+    return f"{source.passage.date} {source.passage.title} {question}"
+
+
+def _without_label(text: str, labels: Sequence[str]) -> str:
+    """A side's reply without the side labels the model wrote into it ("Lu Kang: ..."): it is
+    already under its own heading, and the label written may be another side's."""
+    for label in labels:
+        text = re.sub(r"(^|(?<=[.!?\]\n])\s*)" + re.escape(label) + r":\s*", r"\1", text,
+                      flags=re.I)
+    return text
 
 
 def _first_sentence_line(source: Source) -> str:

@@ -59,12 +59,14 @@ class Checks:
     removed_markers: list[int] = field(default_factory=list)
     added_markers: list[int] = field(default_factory=list)   # cited by word overlap
     repaired_quotes: list[RepairedQuote] = field(default_factory=list)
+    invented_figures: list[str] = field(default_factory=list)  # sentences dropped (figures in no passage)
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
                 "uncited_sentences": self.uncited_sentences,
                 "removed_markers": self.removed_markers, "added_markers": self.added_markers,
-                "repaired_quotes": [r.as_dict() for r in self.repaired_quotes]}
+                "repaired_quotes": [r.as_dict() for r in self.repaired_quotes],
+                "invented_figures": self.invented_figures}
 
 
 @dataclass
@@ -308,6 +310,36 @@ def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, li
     return text, added
 
 
+_NUMBER_WORDS = dict(zip(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split(), map(str, range(1, 21))))
+
+
+def figures(text: str, spelled: bool = False) -> set[str]:
+    """The numbers `text` gives, without thousands commas ("4,000" -> "4000"); with `spelled`,
+    number words up to twenty too ("nine" -> "9")."""
+    words = re.findall(r"\d[\d.,]*\d|\d|[^\W\d_]+", normalize(text))
+    return {w.replace(",", "") for w in words if w[0].isdigit()} | (
+        {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS} if spelled else set())
+
+
+def without_invented_figures(text: str, passages: list[str]) -> tuple[str, list[str]]:
+    """`text` without the sentences giving a number that no passage holds (each passage with
+    whatever else the model was shown of it, such as its date): a small model does invent
+    figures. Returns the text and the sentences dropped."""
+    held = [figures(p, spelled=True) for p in passages]
+    dropped: list[str] = []
+    for a, b in reversed(answer_sentences(text)):
+        sentence = text[a:b]
+        given = figures(strip_markers(sentence))
+        if not given:
+            continue
+        if any(all(f not in h for h in held) for f in given):
+            dropped.insert(0, " ".join(sentence.split()))
+            text = text[:a] + text[b:]
+    return re.sub(r"[ \t]{2,}", " ", text).strip(), dropped
+
+
 def faithful(text: str, passages: list[str]) -> bool:
     """Every quotation in `text` occurs verbatim in a passage cited by its sentence."""
     sentences = answer_sentences(text)
@@ -322,13 +354,17 @@ def faithful(text: str, passages: list[str]) -> bool:
 
 
 def check(text: str, passages: list[str], min_ratio: float = 0.75,
-          min_share: float = 0.6) -> Checked:
+          min_share: float = 0.6, shown: list[str] | None = None) -> Checked:
     """Check and repair an answer given the texts of the passages numbered 1..len(passages).
 
     `min_ratio` is the word-sequence similarity a misquote needs with a passage span to be
     replaced by that span; below it the quotation marks are dropped. An uncited sentence whose
-    content words are at least `min_share` in one passage is cited to it (see `attribute`)."""
+    content words are at least `min_share` in one passage is cited to it (see `attribute`).
+    Figures are checked against each passage together with `shown[n]`, the rest of what the
+    model was shown of it (see `without_invented_figures`)."""
     text, removed = fix_markers(text, len(passages))
+    context = [f"{extra} {p}" for p, extra in zip(passages, shown or [""] * len(passages))]
+    text, invented = without_invented_figures(text, context)
     text, added = attribute(text, passages, min_share)
     text, repairs, spans = _repair_quotes(text, passages, min_ratio)
     text, _ = fix_markers(text, len(passages))  # tidy markers a repair appended
@@ -348,7 +384,8 @@ def check(text: str, passages: list[str], min_ratio: float = 0.75,
             uncited_sentences=uncited_sentences(text),
             removed_markers=removed,
             added_markers=added,
-            repaired_quotes=repairs),
+            repaired_quotes=repairs,
+            invented_figures=invented),
         markers=[n for n in used if 1 <= n <= len(passages)],
         spans={n: sorted(set(s)) for n, s in spans.items() if n in used},
     )

@@ -133,7 +133,9 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
         rankings.append(retrieval.passages)
         first = 1 + sum(len(c) for c in chosen)
         chosen.append(answerer.select(retrieval.topic, retrieval.passages,
-                                      limit=int(options.compare_per_side), first_marker=first))
+                                      limit=int(options.compare_per_side),
+                                      max_words=int(options.compare_passage_words),
+                                      first_marker=first))
     sources = [s for side in chosen for s in side]
     # the sides' rankings interleaved, so any top k holds the best of every side
     retrieved = list({p.id: p for rank in zip_longest(*rankings) for p in rank

@@ -320,3 +320,17 @@ def test_a_journalists_question_copied_into_an_answer_is_taken_out():
         "The procuratorate prosecuted the pilot for leaking state secrets [2].")
     said = "The pilot was prosecuted for leaking state secrets [2]."
     assert _without_questions(said, sources) == said
+
+
+def test_side_labels_the_model_writes_into_a_side_reply_are_taken_out():
+    from rag.answer import _without_label
+
+    labels = ["Tova Renwick", "Osric Vanterpool"]
+    reply = ("Tova Renwick: The seawall opens in March [4]. Osric Vanterpool: The fund pays "
+             "8,000 crowns [5].\nTova Renwick: Wind farms stay offshore [6].")
+    assert _without_label(reply, labels) == (
+        "The seawall opens in March [4]. The fund pays 8,000 crowns [5].\n"
+        "Wind farms stay offshore [6].")
+    # a name inside a sentence is the model's wording, not a label
+    said = "Asked about Tova Renwick: no comment [4]."
+    assert _without_label(said, labels) == said

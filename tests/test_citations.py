@@ -1,6 +1,6 @@
 """Citation checking on hand-written passages: markers, quotations, repairs and flags."""
-from rag.citations import (answer_sentences, best_span, check, fix_markers, locate, markers,
-                           quotations, uncited_sentences)
+from rag.citations import (answer_sentences, best_span, check, figures, fix_markers, locate,
+                           markers, quotations, uncited_sentences, without_invented_figures)
 from rag.text import normalize
 
 PASSAGES = [
@@ -169,3 +169,22 @@ def test_a_claim_two_passages_state_cites_both_and_a_different_figure_does_not()
     checked = check("The seawall cost 3.2 billion crowns [1].", passages)
     assert checked.text == "The seawall cost 3.2 billion crowns [1][4]."
     assert checked.checks.added_markers == [4]      # not [5]: 2.9 billion is another figure
+
+
+def test_a_sentence_giving_a_figure_no_passage_holds_is_dropped():
+    answer = ("The seawall cost 3.2 billion crowns [1]. About 100 fishermen were paid 8,000 "
+              "crowns each [3].")
+    checked = check(answer, PASSAGES)
+    assert checked.text == "The seawall cost 3.2 billion crowns [1]."
+    assert checked.checks.invented_figures == ["About 100 fishermen were paid 8,000 crowns each [3]."]
+
+
+def test_figures_from_what_else_the_model_was_shown_are_not_invented():
+    # "four years" is spelled out in the passage; the year comes from the passage's date, and
+    # "2031" from the question
+    text, dropped = without_invented_figures(
+        "Construction took 4 years, ending in 2030, as the 2031 report asked [1].",
+        ["2030-03-04 " + PASSAGES[0] + " Question: what did the 2031 report say?"])
+    assert dropped == [] and text.startswith("Construction took 4 years")
+    assert figures("4,000 officers, 2.8 percent") == {"4000", "2.8"}
+    assert figures("nine companies", spelled=True) == {"9"} and figures("nine companies") == set()

@@ -1,6 +1,8 @@
 """Comparing officials on a real index: per-speaker excerpts, both sides cited, timelines."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rag import citations, config, generate
@@ -63,6 +65,22 @@ def test_each_side_is_answered_from_its_own_passages(retriever):
     assert lines[1].startswith(f"{VANTERPOOL} (")
     assert set(citations.markers(lines[1])) <= set(answer.sides[VANTERPOOL])
     assert_both_sides_cited(comparison)
+
+
+def test_every_relevant_statement_of_a_side_is_quoted_with_its_date(retriever):
+    comparison = compare("compensation for north channel fishermen", [RENWICK, VANTERPOOL],
+                         retriever, generator=OneSidedGenerator())
+    answer = comparison.answer
+    similarity = Answerer(retriever).similarities(answer.query, answer.sources)
+    floor = float(config.load().answer.min_evidence)
+    relevant = {s.marker for s, x in zip(answer.sources, similarity) if x >= floor}
+    # the reply cites [1]; Renwick's other relevant statements are quoted after it
+    assert relevant & set(answer.sides[RENWICK]) - {1}
+    assert relevant <= {c.marker for c in answer.citations}
+    quotes = answer.text.splitlines()[1:]
+    assert quotes and len(quotes) == len(set(quotes))
+    assert all(re.match(rf"({RENWICK}|{VANTERPOOL}) \(\d{{4}}-\d\d-\d\d\): ", q) for q in quotes)
+    assert answer.checks.quotes_faithful
 
 
 def test_question_naming_two_officials_is_routed_to_compare(retriever):
