@@ -35,7 +35,10 @@ class Relevance:
 
     def __init__(self, question: str, texts: Sequence[str]) -> None:
         self.wanted = set(terms(question)) - _QUESTION_STEMS
-        units = [set(terms(text[a:b])) for text in texts for a, b in sentence_spans(text)]
+        # each candidate's sentences as stem sets, kept for best_window
+        self._sentences = {text: [set(terms(text[a:b])) for a, b in sentence_spans(text)]
+                           for text in texts}
+        units = [u for sentences in self._sentences.values() for u in sentences]
         n = max(1, len(units))
         self.weight = {t: math.log(1 + n / (1 + sum(t in u for u in units))) for t in self.wanted}
         # A name of several words is one thing asked about ("Harbor Light", "Michael Kovrig"):
@@ -45,7 +48,10 @@ class Relevance:
                       if len(group := set(terms(m.group(0))) & self.wanted) > 1]
 
     def score(self, sentence: str) -> float:
-        found = self.wanted & set(terms(sentence))
+        return self._score(set(terms(sentence)))
+
+    def _score(self, stems: set[str]) -> float:
+        found = self.wanted & stems
         total = sum(self.weight[t] for t in found)
         for group in self.names:
             held = [self.weight[t] for t in group & found]
@@ -55,9 +61,12 @@ class Relevance:
     def best_window(self, text: str, size: int = 2) -> float:
         """The score of the best run of `size` consecutive sentences of `text`: an answer and
         the sentence that completes it."""
-        spans = sentence_spans(text) or [(0, len(text))]
-        return max(self.score(text[spans[i][0]:spans[min(i + size, len(spans)) - 1][1]])
-                   for i in range(len(spans)))
+        units = self._sentences.get(text)
+        if units is None:
+            units = [set(terms(text[a:b])) for a, b in sentence_spans(text)]
+        if not units:
+            return self.score(text)
+        return max(self._score(set().union(*units[i:i + size])) for i in range(len(units)))
 
 
 def rerank(question: str, passages: Sequence[Passage],
