@@ -51,10 +51,12 @@ class Relevance:
         return self._score(set(terms(sentence)))
 
     def _score(self, stems: set[str]) -> float:
-        found = self.wanted & stems
+        # summed in a fixed order: set order changes between processes (string hashing), and
+        # float sums in another order break exact ties between passages differently
+        found = sorted(self.wanted & stems)
         total = sum(self.weight[t] for t in found)
         for group in self.names:
-            held = [self.weight[t] for t in group & found]
+            held = [self.weight[t] for t in found if t in group]
             total -= sum(held) - max(held, default=0.0)
         return total
 
