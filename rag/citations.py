@@ -310,14 +310,20 @@ def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, li
     return text, added
 
 
-_NUMBER_WORDS = dict(zip(
-    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-    "sixteen seventeen eighteen nineteen twenty".split(), map(str, range(1, 21))))
+_NUMBER_WORDS = {
+    **dict(zip("one two three four five six seven eight nine ten eleven twelve thirteen "
+               "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split(),
+               map(str, range(1, 21)))),
+    **dict(zip("first second third fourth fifth sixth seventh eighth ninth tenth".split(),
+               map(str, range(1, 11)))),
+    **dict(zip("thirty forty fifty sixty seventy eighty ninety hundred".split(),
+               ["30", "40", "50", "60", "70", "80", "90", "100"])),
+}
 
 
 def figures(text: str, spelled: bool = False) -> set[str]:
     """The numbers `text` gives, without thousands commas ("4,000" -> "4000"); with `spelled`,
-    number words up to twenty too ("nine" -> "9")."""
+    number words too ("nine" -> "9", "third" -> "3", "fifty" -> "50")."""
     words = re.findall(r"\d[\d.,]*\d|\d|[^\W\d_]+", normalize(text))
     return {w.replace(",", "") for w in words if w[0].isdigit()} | (
         {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS} if spelled else set())
