@@ -169,6 +169,7 @@ def test_compare_shows_each_side_and_a_comparison_citing_both(running):
         assert re.search(r'class="date">2031-\d\d-\d\d<', column)
     page = c.predict(api_name="/compare_answer")
     comparison = re.search(r'<p class="comparison">(.*?)</p>', page, re.S).group(1)
+    assert "<br>" in comparison and "\n" not in comparison  # one line per side, as written
     cited = {int(n) for n in re.findall(r'href="#cmp-(\d+)"', comparison)}
     for column in re.findall(r'<div class="side">(.*?)(?=<div class="side">|$)', page, re.S):
         assert cited & {int(n) for n in re.findall(r'id="cmp-(\d+)"', column)}

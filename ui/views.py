@@ -189,10 +189,10 @@ def comparison_html(comparison: Comparison, partial: str = "", status: str = "")
     if answer.refused:
         text = ("<p><strong>The briefings in the index don't answer this.</strong> The nearest "
                 "excerpts of each speaker are below.</p>")
-    elif answer.text:
-        text = f'<p class="comparison">{with_chips(answer.text, "cmp", markers)}</p>'
-    elif partial:
-        text = f'<p class="comparison">{with_chips(partial, "cmp", markers)}</p>'
+    elif answer.text or partial:
+        # one line per side and per quoted statement
+        lines = with_chips(answer.text or partial, "cmp", markers).replace("\n", "<br>")
+        text = f'<p class="comparison">{lines}</p>'
     else:
         text = f'<p class="pending"><em>{esc(status)}</em></p>'
     cited = {c.marker: c.spans for c in answer.citations}
