@@ -7,9 +7,10 @@
 
 A refusal, which still shows the nearest excerpts, comes when the question names something the
 index never mentions, when the best passage is too far from the question (min_evidence), or
-when the model says, in any wording, that the passages lack the answer. Without a model (no_llm, or none installed) the answer is extractive:
-the most relevant sentence of each top passage, cited. A question naming two known speakers
-("How did A and B differ on X?") is answered by rag.compare.
+when the model says, in any wording, that the passages lack the answer. A sentence giving a
+figure that no passage holds is dropped. Without a model (no_llm, or none installed) the answer
+is extractive: the most relevant sentence of each top passage, cited. A question naming two
+known speakers ("How did A and B differ on X?") is answered by rag.compare.
 """
 from __future__ import annotations
 
@@ -579,8 +580,8 @@ class Answerer:
         answer.timings["total_s"] = time.perf_counter() - started
         yield Event("answer", answer)
 
-    def _generate(self, answer: Answer, generator: Generator, part: Part,
-                  started: float) -> typing.Generator[Event, None, tuple[str, str, list[int], list[str]]]:
+    def _generate(self, answer: Answer, generator: Generator, part: Part, started: float
+                  ) -> typing.Generator[Event, None, tuple[str, str, list[int], list[str]]]:
         """Stream one part's reply as "delta" events. Returns the reply; its text with side
         labels and the journalists' words taken out, markers other than the part's own
         sources' removed (it never saw the rest), sentences giving figures its sources lack

@@ -59,7 +59,7 @@ class Checks:
     removed_markers: list[int] = field(default_factory=list)
     added_markers: list[int] = field(default_factory=list)   # cited by word overlap
     repaired_quotes: list[RepairedQuote] = field(default_factory=list)
-    invented_figures: list[str] = field(default_factory=list)  # sentences dropped (figures in no passage)
+    invented_figures: list[str] = field(default_factory=list)  # dropped: figures in no passage
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,

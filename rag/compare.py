@@ -4,8 +4,9 @@ periods ("How did Kirby's numbers in January compare with May?"), side by side a
 `compare` searches once per side (a hard speaker or period filter each), numbers the passages
 of all sides in one list, and has the model answer for each side from that side's passages
 alone (one short generation per side, under the side's label): a 1.5B model shown both sides at
-once put one official's words in the other's mouth. A side left uncited gets an extractive
-line, so every side's evidence is among the citations.
+once put one official's words in the other's mouth. Each side's relevant passages that its
+reply leaves uncited follow it as dated quotes (all of them when the reply cites none), so
+every side's statements are shown and cited.
 `timeline` lists each speaker's matching statements in date order.
 """
 from __future__ import annotations
