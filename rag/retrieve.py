@@ -119,8 +119,8 @@ class Retriever:
         hints = query.infer(text, self.known_speakers()) if infer else query.Hints()
         fuse = FUSIONS[self.settings.fusion]
         facets = hints.facets(month_slack_days=int(self.settings.month_slack_days))
-        lists = self.ranked_lists(text, filters, hints, facets)
-        fused = fuse(lists, k=int(self.settings.candidates))
+        fused = fuse(self.ranked_lists(text, filters, hints, facets),
+                     k=int(self.settings.candidates))
         scores = dict(fused)
         candidates: list[Passage] = []
         passages: list[Passage] = []
