@@ -627,7 +627,7 @@ class Answerer:
             line = self.extractive_text(query, [source]) or _first_sentence_line(source)
             quotes.setdefault(citations.strip_markers(line), []).append(source.marker)
         lines = [reply] if cited else []
-        lines += [quote + "".join(f"[{n}]" for n in markers) for quote, markers in quotes.items()]
+        lines += [quote + citations.format_markers(markers) for quote, markers in quotes.items()]
         text = "\n".join(lines)
         # quotes begin with their speaker's name: a speaker's side needs no other heading
         return text if text.startswith(f"{part.label} (") else f"{part.label}: {text}"
@@ -659,12 +659,13 @@ def _without_questions(text: str, sources: Sequence[Source]) -> str:
     journalist's words in the official's mouth."""
     said = set(terms(" ".join(s.text for s in sources)))
     asked = set(terms(" ".join(s.passage.question for s in sources)))
-    for a, b in reversed(citations.answer_sentences(text)):
-        words = set(terms(citations.strip_markers(text[a:b])))
-        if len(words) >= 4 and len(words & asked) >= 0.6 * len(words) \
-                and len(words & said) < 0.4 * len(words):
-            text = text[:a] + text[b:]
-    return re.sub(r"[ \t]{2,}", " ", text).strip()
+
+    def asked_not_said(sentence: str) -> bool:
+        words = set(terms(citations.strip_markers(sentence)))
+        return (len(words) >= 4 and len(words & asked) >= 0.6 * len(words)
+                and len(words & said) < 0.4 * len(words))
+
+    return citations.drop_sentences(text, asked_not_said)[0]
 
 
 def _shown(source: Source, question: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
@@ -30,6 +30,8 @@ _QUOTE = re.compile(r"[\"\u201c\u201e]([^\"\u201c\u201d\u201e\n]+)[\"\u201d]"
                     r"|\u2018([^\u2018\u2019\n]+)\u2019(?!\w)"
                     r"|(?<!\w)'([^'\n]{3,}?)'(?!\w)")
 _WORD = re.compile(r"\w+(?:[.,'\u2019-]\w+)*")
+# What terms() and figures() read: a number ("4,000", "2.8") or a run of letters.
+_TOKEN = re.compile(r"\d[\d.,]*\d|\d|[^\W\d_]+")
 # A sentence ends after its markers when they follow the final punctuation: "... 50. [1] Next".
 _AFTER_MARKERS = re.compile(
     r"[.!?][\"'\u201d\u2019)]*(?:\s*\[[^\]\n]{1,40}\])+(?=\s+[\"\u201c(]?[A-Z0-9])")
@@ -102,7 +104,8 @@ def markers(text: str) -> list[int]:
     return [n for m in _MARKER.finditer(text) for n in marker_numbers(m.group(1))]
 
 
-def _format(numbers: list[int]) -> str:
+def format_markers(numbers: list[int]) -> str:
+    """Passage numbers as markers, each once: [2, 1, 2] -> "[2][1]"."""
     return "".join(f"[{n}]" for n in dict.fromkeys(numbers))
 
 
@@ -118,7 +121,7 @@ def fix_markers(text: str, count: int, drop: Collection[int] = ()) -> tuple[str,
         numbers = [n for m in _MARKER.finditer(run.group(0)) for n in marker_numbers(m.group(1))]
         removed.extend(n for n in numbers if not ok(n))
         valid = [n for n in numbers if ok(n)]
-        return " " + _format(valid) if valid else ""
+        return " " + format_markers(valid) if valid else ""
 
     return _MARKER_RUN.sub(replace, text).strip(), removed
 
@@ -270,7 +273,7 @@ _PRONOUNS = frozenset("she he they her him his hers them their theirs it its".sp
 
 def terms(text: str) -> list[str]:
     """Content-word stems of `text`: lower case, stop words dropped, cut to 6 letters."""
-    words = re.findall(r"\d[\d.,]*\d|\d|[^\W\d_]+", normalize(text))
+    words = _TOKEN.findall(normalize(text))
     return [w if w[0].isdigit() else w[:6] for w in words
             if w not in STOP_WORDS and w not in _PRONOUNS and (len(w) > 1 or w.isdigit())]
 
@@ -297,15 +300,15 @@ def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, li
         words = set(terms(strip_markers(sentence)))
         if len(words) < 2:
             continue
-        figures = {w for w in words if w[0].isdigit()}
+        numbers = {w for w in words if w[0].isdigit()}
         cited = set(markers(sentence))
-        states = [n for n, s in enumerate(stems, 1) if n not in cited and figures <= s
+        states = [n for n, s in enumerate(stems, 1) if n not in cited and numbers <= s
                   and len(words & s) >= max(2, min_share * len(words))]
         if not states:
             continue
         runs = list(_MARKER_RUN.finditer(sentence))
         at = runs[-1].end() if runs else len(sentence.rstrip().rstrip(".!?"))
-        text = text[:a + at] + ("" if runs else " ") + _format(states) + text[a + at:]
+        text = text[:a + at] + ("" if runs else " ") + format_markers(states) + text[a + at:]
         added[:0] = states
     return text, added
 
@@ -324,7 +327,7 @@ _NUMBER_WORDS = {
 def figures(text: str, spelled: bool = False) -> set[str]:
     """The numbers `text` gives, without thousands commas ("4,000" -> "4000"); with `spelled`,
     number words too ("nine" -> "9", "third" -> "3", "fifty" -> "50")."""
-    words = re.findall(r"\d[\d.,]*\d|\d|[^\W\d_]+", normalize(text))
+    words = _TOKEN.findall(normalize(text))
     return {w.replace(",", "") for w in words if w[0].isdigit()} | (
         {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS} if spelled else set())
 
@@ -334,14 +337,20 @@ def without_invented_figures(text: str, passages: list[str]) -> tuple[str, list[
     whatever else the model was shown of it, such as its date): a small model does invent
     figures. Returns the text and the sentences dropped."""
     held = [figures(p, spelled=True) for p in passages]
+
+    def invented(sentence: str) -> bool:
+        return any(all(f not in h for h in held) for f in figures(strip_markers(sentence)))
+
+    return drop_sentences(text, invented)
+
+
+def drop_sentences(text: str, unwanted: Callable[[str], bool]) -> tuple[str, list[str]]:
+    """`text` without the answer sentences `unwanted` picks, and those sentences (their spaces
+    collapsed), in order."""
     dropped: list[str] = []
     for a, b in reversed(answer_sentences(text)):
-        sentence = text[a:b]
-        given = figures(strip_markers(sentence))
-        if not given:
-            continue
-        if any(all(f not in h for h in held) for f in given):
-            dropped.insert(0, " ".join(sentence.split()))
+        if unwanted(text[a:b]):
+            dropped.insert(0, " ".join(text[a:b].split()))
             text = text[:a] + text[b:]
     return re.sub(r"[ \t]{2,}", " ", text).strip(), dropped
 
