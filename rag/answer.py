@@ -457,7 +457,8 @@ class Answerer:
                 if sparse.terms(name) and not self.retriever.mentions(name)]
 
     def extractive_text(self, question: str, sources: Sequence[Source]) -> str:
-        """The most relevant sentence of each source (with the next one when it is short), cited."""
+        """The most relevant sentence of each source, cited; with the next one when either is
+        short, as "I remember one day over 400." completes the sentence before it."""
         relevance = Relevance(question, [s.text for s in sources])
         lines = []
         for source in sources[: int(self.options.extractive_passages)]:
@@ -467,7 +468,8 @@ class Answerer:
                 continue
             i = -max(scored)[1]
             a, b = spans[i]
-            if len(source.text[a:b].split()) < 10 and i + 1 < len(spans):
+            if i + 1 < len(spans) and min(len(source.text[a:b].split()),
+                                          len(source.text[slice(*spans[i + 1])].split())) < 10:
                 b = spans[i + 1][1]
             words = " ".join(source.text[a:b].split())
             quoted = words if re.search(r"[\"\u201c\u201d]", words) else f"\u201c{words}\u201d"

@@ -62,13 +62,15 @@ class Checks:
     added_markers: list[int] = field(default_factory=list)   # cited by word overlap
     repaired_quotes: list[RepairedQuote] = field(default_factory=list)
     invented_figures: list[str] = field(default_factory=list)  # dropped: figures in no passage
+    recited_figures: list[str] = field(default_factory=list)  # cited to where their figures are
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
                 "uncited_sentences": self.uncited_sentences,
                 "removed_markers": self.removed_markers, "added_markers": self.added_markers,
                 "repaired_quotes": [r.as_dict() for r in self.repaired_quotes],
-                "invented_figures": self.invented_figures}
+                "invented_figures": self.invented_figures,
+                "recited_figures": self.recited_figures}
 
 
 @dataclass
@@ -344,6 +346,34 @@ def without_invented_figures(text: str, passages: list[str]) -> tuple[str, list[
     return drop_sentences(text, invented)
 
 
+def recite_figures(text: str, passages: list[str], context: list[str]) -> tuple[str, list[str]]:
+    """Sentences giving figures that none of their cited passages holds (nor what the model was
+    shown with it, `context`), cited instead to the passages stating them all: a small model
+    names a neighbouring passage ("50 delegates [2]" with the 50 in [1]). A cited passage that
+    the sentence quotes keeps its marker. Returns the text and the sentences recited."""
+    held = [figures(c, spelled=True) for c in context]
+    stated = [figures(p, spelled=True) for p in passages]
+    recited: list[str] = []
+    for a, b in reversed(answer_sentences(text)):
+        sentence = text[a:b]
+        wanted = figures(strip_markers(sentence))
+        cited = [n for n in dict.fromkeys(markers(sentence)) if 1 <= n <= len(passages)]
+        holders = [n for n, s in enumerate(stated, 1) if wanted and wanted <= s]
+        if not cited or not holders or any(wanted & held[n - 1] for n in cited):
+            continue
+        quoted = {n for n in cited for _, _, qa, qb in quotations(sentence)
+                  if locate(sentence[qa:qb], passages[n - 1])}
+        body, _ = fix_markers(sentence.strip(), len(passages), drop=set(cited) - quoted)
+        runs = list(_MARKER_RUN.finditer(body))
+        at = runs[-1].end() if runs else len(body.rstrip(".!?"))
+        body = (body[:at] + ("" if runs else " ")
+                + format_markers([n for n in holders if n not in quoted]) + body[at:])
+        lead = sentence[:len(sentence) - len(sentence.lstrip())]
+        text = text[:a] + lead + body + sentence[len(sentence.rstrip()):] + text[b:]
+        recited.insert(0, " ".join(body.split()))
+    return text, recited
+
+
 def drop_sentences(text: str, unwanted: Callable[[str], bool]) -> tuple[str, list[str]]:
     """`text` without the answer sentences `unwanted` picks, and those sentences (their spaces
     collapsed), in order."""
@@ -376,10 +406,12 @@ def check(text: str, passages: list[str], min_ratio: float = 0.75,
     replaced by that span; below it the quotation marks are dropped. An uncited sentence whose
     content words are at least `min_share` in one passage is cited to it (see `attribute`).
     Figures are checked against each passage together with `shown[n]`, the rest of what the
-    model was shown of it (see `without_invented_figures`)."""
+    model was shown of it (see `without_invented_figures`), and a sentence citing none of the
+    passages holding its figures is cited to them (`recite_figures`)."""
     text, removed = fix_markers(text, len(passages))
     context = [f"{extra} {p}" for p, extra in zip(passages, shown or [""] * len(passages))]
     text, invented = without_invented_figures(text, context)
+    text, recited = recite_figures(text, passages, context)
     text, added = attribute(text, passages, min_share)
     text, repairs, spans = _repair_quotes(text, passages, min_ratio)
     text, _ = fix_markers(text, len(passages))  # tidy markers a repair appended
@@ -400,7 +432,8 @@ def check(text: str, passages: list[str], min_ratio: float = 0.75,
             removed_markers=removed,
             added_markers=added,
             repaired_quotes=repairs,
-            invented_figures=invented),
+            invented_figures=invented,
+            recited_figures=recited),
         markers=[n for n in used if 1 <= n <= len(passages)],
         spans={n: sorted(set(s)) for n, s in spans.items() if n in used},
     )

@@ -6,7 +6,8 @@ of all sides in one list, and has the model answer for each side from that side'
 alone (one short generation per side, under the side's label): a 1.5B model shown both sides at
 once put one official's words in the other's mouth. Each side's relevant passages that its
 reply leaves uncited follow it as dated quotes (all of them when the reply cites none), so
-every side's statements are shown and cited.
+every side's statements are shown and cited. A period's side is searched across the
+period's briefings (`Retriever.search(across_briefings=True)`).
 `timeline` lists each speaker's matching statements in date order.
 """
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Side:
     label: str
     filters: Filters
     said: str   # "what Lu Kang said", "what was said in May 2024"
+    # A period's side speaks for the whole period: its passages come from as many of the
+    # period's briefings as rank, not from its busiest day alone.
+    across_briefings: bool = False
 
 
 def speaker_sides(speakers: Sequence[str], filters: Filters | None = None) -> list[Side]:
@@ -53,7 +57,8 @@ def period_sides(periods: Sequence[query.Period], filters: Filters | None = None
         narrowed = filters.narrowed(Filters(date_from=first, date_to=last))
         if narrowed is not None:
             label = query.period_label((first, last))
-            sides.append(Side(label, narrowed, f"what {who} said in {label}"))
+            sides.append(Side(label, narrowed, f"what {who} said in {label}",
+                              across_briefings=True))
     return sides
 
 
@@ -129,7 +134,8 @@ def stream(answerer: Answerer, question: str, sides: Sequence[Side],
     rankings: list[list[Passage]] = []
     retrieve_ms = 0.0
     for side in sides:
-        retrieval = answerer.retriever.search(topic, k=int(options.k), filters=side.filters)
+        retrieval = answerer.retriever.search(topic, k=int(options.k), filters=side.filters,
+                                              across_briefings=side.across_briefings)
         retrieve_ms += retrieval.timings["retrieve_ms"]
         rankings.append(retrieval.passages)
         first = 1 + sum(len(c) for c in chosen)

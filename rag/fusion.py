@@ -59,3 +59,16 @@ def drop_near_duplicates(items: Iterable, text_of, limit: int, threshold: float)
         if len(kept) >= limit:
             break
     return kept
+
+
+def spread(items: Sequence, group_of) -> list:
+    """`items` with the first item of each group (a briefing, say) ahead of the rest, the order
+    otherwise kept."""
+    seen: set = set()
+    first: list = []
+    rest: list = []
+    for item in items:
+        group = group_of(item)
+        (rest if group in seen else first).append(item)
+        seen.add(group)
+    return first + rest

@@ -17,7 +17,7 @@ import numpy as np
 
 from rag import query, sparse
 from rag.filters import Filters
-from rag.fusion import FUSIONS, drop_near_duplicates
+from rag.fusion import FUSIONS, drop_near_duplicates, spread
 from rag.index import Index
 from rag.records import Passage
 from rag.relevance import rerank
@@ -111,10 +111,16 @@ class Retriever:
         return lists
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
-               infer: bool = True) -> Retrieval:
-        """The k best passages for `text` under `filters`, with hints inferred from the text."""
+               infer: bool = True, across_briefings: bool = False) -> Retrieval:
+        """The k best passages for `text` under `filters`, with hints inferred from the text.
+
+        `across_briefings`: twice as many passages are reranked, and each briefing's best goes
+        ahead of any briefing's second, so the k speak for the briefings of a period, not for
+        its busiest day alone."""
         started = time.perf_counter()
-        k = int(k or self.settings.k)
+        wanted = k = int(k or self.settings.k)
+        if across_briefings and self.settings.rerank:
+            k *= 2
         filters = filters or Filters()
         hints = query.infer(text, self.known_speakers()) if infer else query.Hints()
         fuse = FUSIONS[self.settings.fusion]
@@ -136,5 +142,7 @@ class Retriever:
         topic = hints.remainder if sparse.terms(hints.remainder) else text
         if self.settings.rerank:
             passages = rerank(topic, passages, facets)
+        if across_briefings:
+            passages = spread(passages, lambda p: p.briefing_id)[:wanted]
         return Retrieval(text, passages, filters, hints.as_filters(), topic=topic,
                          timings={"retrieve_ms": (time.perf_counter() - started) * 1000})

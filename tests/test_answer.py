@@ -180,6 +180,15 @@ def test_extractive_answer_cites_the_best_excerpts_quickly(retriever):
     assert len(answer.retrieved) >= len(answer.sources) >= 1
 
 
+def test_an_extractive_quote_keeps_the_short_sentence_that_completes_it(retriever):
+    text = ("The harbour reopened in March. Over recent weeks the north channel took hundreds of "
+            "trawlers a day at the new quay. I remember one day over 400. Repairs continue.")
+    line = Answerer(retriever).extractive_text(
+        "How many trawlers used the north channel quay?", [Source(1, passage(text), text, 0)])
+    assert line == ("Tova Renwick (2031-03-04): \u201cOver recent weeks the north channel took "
+                    "hundreds of trawlers a day at the new quay. I remember one day over 400.\u201d [1]")
+
+
 def test_weak_evidence_is_a_refusal_that_still_shows_the_nearest_excerpts(retriever):
     answer = Answerer(retriever).ask("Who won the national football championship final?",
                                      no_llm=True)

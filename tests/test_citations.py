@@ -152,10 +152,10 @@ def test_quotes_match_whole_words_only():
 
 
 def test_sentence_citing_a_passage_without_its_facts_also_cites_the_one_with_them():
-    checked = check("Every licensed fisherman in the north channel receives 8,000 crowns [1].",
-                    PASSAGES)
-    assert checked.text == ("Every licensed fisherman in the north channel receives 8,000 crowns "
-                            "[1][3].")
+    checked = check("Every licensed fisherman in the north channel receives a one-time "
+                    "payment [1].", PASSAGES)
+    assert checked.text == ("Every licensed fisherman in the north channel receives a one-time "
+                            "payment [1][3].")
     assert checked.checks.added_markers == [3]
     # a citation that already holds the words is left alone
     answer = "The seawall cost 3.2 billion crowns [1]."
@@ -188,3 +188,22 @@ def test_figures_from_what_else_the_model_was_shown_are_not_invented():
     assert dropped == [] and text.startswith("Construction took 4 years")
     assert figures("4,000 officers, 2.8 percent") == {"4000", "2.8"}
     assert figures("nine companies", spelled=True) == {"9"} and figures("nine companies") == set()
+
+
+def test_a_figure_cited_to_a_passage_without_it_is_cited_where_it_is():
+    answer = ("Fishermen in the north channel receive 8,000 crowns [2]. "
+              "The seawall cost 3.2 billion crowns, \u201cTwo thirds came from the national "
+              "budget\u201d [1][2].")
+    checked = check(answer, PASSAGES)
+    assert checked.text.startswith("Fishermen in the north channel receive 8,000 crowns [3]. ")
+    # [1] holds the figure: the sentence is left as cited
+    assert checked.text.endswith("budget\u201d [1][2].")
+    assert checked.checks.recited_figures == [
+        "Fishermen in the north channel receive 8,000 crowns [3]."]
+    # a figure the cited passage's date or title gives, or that no passage states, stays put
+    kept = check("The plan dates from 2031 [2].", PASSAGES, shown=["", "2031-05-02", ""])
+    assert kept.text == "The plan dates from 2031 [2]." and kept.checks.recited_figures == []
+    # a passage the sentence quotes keeps its marker beside the one holding the figure
+    quoting = check("\u201cThe ministry supports offshore wind farms\u201d, and pays 8,000 "
+                    "crowns [2].", PASSAGES)
+    assert quoting.text.endswith("8,000 crowns [2][3].")

@@ -7,7 +7,8 @@ import pytest
 
 from rag import citations, config, generate
 from rag.answer import Answerer
-from rag.compare import compare, timeline
+from rag.compare import compare, sides_in, speaker_sides, timeline
+from rag.filters import Filters
 from rag.retrieve import Retriever
 
 RENWICK, VANTERPOOL = "Tova Renwick", "Osric Vanterpool"
@@ -128,6 +129,22 @@ def test_question_comparing_two_periods_gets_one_side_per_period(retriever):
         assert all(s.passage.speaker == RENWICK for s in side)
         assert {c.marker for c in answer.citations} & set(answer.sides[label]), label
     assert "8,000 crowns" in answer.text and "11,500 crowns" in answer.text
+
+
+def test_a_period_side_draws_on_each_briefing_before_repeating_one(retriever):
+    renwick = Filters(speakers=[RENWICK])
+    plain = retriever.search("seawall cost", k=6, filters=renwick).passages
+    spread = retriever.search("seawall cost", k=6, filters=renwick,
+                              across_briefings=True).passages
+    briefings = [p.briefing_id for p in spread]
+    n = len(set(briefings))
+    assert n >= 2 and len(set(briefings[:n])) == n
+    assert len({p.briefing_id for p in plain[:n]}) < n   # one briefing held the top n
+    assert spread[0].id == plain[0].id
+    sides, _ = sides_in(f"How did {RENWICK}'s seawall figures in March 2031 compare with May "
+                        "2031?", [RENWICK, VANTERPOOL], Filters())
+    assert len(sides) == 2 and all(side.across_briefings for side in sides)
+    assert not any(side.across_briefings for side in speaker_sides([RENWICK, VANTERPOOL]))
 
 
 def test_two_periods_without_comparing_words_stay_one_question(retriever):

@@ -1,7 +1,7 @@
 """Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
 from rag.chunking import chunk_turn
 from rag.filters import Filters
-from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion
+from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion, spread
 from rag.query import infer, period_label
 from rag.records import Passage, Turn
 from rag.sparse import match_expression
@@ -89,6 +89,13 @@ def test_near_duplicates_are_dropped():
     items = [talking_point + " now.", talking_point + " at once.", "A different statement on trade."]
     kept = drop_near_duplicates(items, lambda t: t, limit=3, threshold=0.8)
     assert kept == [items[0], items[2]]
+
+
+def test_spread_puts_each_groups_first_item_ahead_of_any_second():
+    ranked = ["may17-a", "may17-b", "may29-a", "may17-c", "may09-a", "may29-b"]
+    assert spread(ranked, lambda item: item[:5]) == [
+        "may17-a", "may29-a", "may09-a", "may17-b", "may17-c", "may29-b"]
+    assert spread([], len) == []
 
 
 def test_normalize_and_dates():

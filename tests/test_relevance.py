@@ -76,3 +76,17 @@ def test_scores_are_the_same_in_every_process():
                               cwd=os.path.dirname(os.path.dirname(__file__))).stdout
                for seed in range(8)}
     assert len(outputs) == 1
+
+
+def test_a_question_asking_for_an_amount_prefers_the_sentence_stating_one():
+    dated = passage("Trucks crossed at Kelvar in 2031, and more will follow.")
+    counted = passage("Trucks crossed at Kelvar, more than 400 of them in one day.")
+    # equal on the question's words: a year is not an amount, so the fused order holds ...
+    assert rerank("When did trucks cross at Kelvar?", [dated, counted]) == [dated, counted]
+    # ... until the question asks for a number
+    assert rerank("How many trucks crossed at Kelvar?", [dated, counted]) == [counted, dated]
+    spelled = passage("Trucks crossed at Kelvar, hundreds of them a day.")
+    assert rerank("What numbers of trucks crossed at Kelvar?", [dated, spelled])[0] is spelled
+    # an amount alone, without anything asked about, is no answer
+    relevance = Relevance("How many trucks crossed at Kelvar?", [dated.text, counted.text])
+    assert relevance.score("The budget was 400 crowns.") == 0
