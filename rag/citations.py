@@ -327,10 +327,12 @@ _NUMBER_WORDS = {
 
 
 def figures(text: str, spelled: bool = False) -> set[str]:
-    """The numbers `text` gives, without thousands commas ("4,000" -> "4000"); with `spelled`,
-    number words too ("nine" -> "9", "third" -> "3", "fifty" -> "50")."""
+    """The numbers `text` gives, without thousands commas ("4,000" -> "4000") or leading zeros
+    (a date's "05" -> "5"); with `spelled`, number words too ("nine" -> "9", "third" -> "3",
+    "fifty" -> "50")."""
     words = _TOKEN.findall(normalize(text))
-    return {w.replace(",", "") for w in words if w[0].isdigit()} | (
+    numbers = {w.replace(",", "") for w in words if w[0].isdigit()}
+    return {(n.lstrip("0") or "0") if n.isdigit() else n for n in numbers} | (
         {_NUMBER_WORDS[w] for w in words if w in _NUMBER_WORDS} if spelled else set())
 
 

@@ -187,6 +187,7 @@ def test_figures_from_what_else_the_model_was_shown_are_not_invented():
         ["2030-03-04 " + PASSAGES[0] + " Question: what did the 2031 report say?"])
     assert dropped == [] and text.startswith("Construction took 4 years")
     assert figures("4,000 officers, 2.8 percent") == {"4000", "2.8"}
+    assert figures("2024-05-09, 0.5") == {"2024", "5", "9", "0.5"}   # "May 9" is in the date
     assert figures("nine companies", spelled=True) == {"9"} and figures("nine companies") == set()
 
 
