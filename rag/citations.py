@@ -288,6 +288,13 @@ def _supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
     return (best[1], best[2]) if best[0] else None
 
 
+def _with_markers(sentence: str, numbers: list[int]) -> str:
+    """`sentence` citing `numbers` too: after its last markers, else before its full stop."""
+    runs = list(_MARKER_RUN.finditer(sentence))
+    at = runs[-1].end() if runs else len(sentence.rstrip().rstrip(".!?"))
+    return sentence[:at] + ("" if runs else " ") + format_markers(numbers) + sentence[at:]
+
+
 def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, list[int]]:
     """Each sentence cited to every passage that states it: one holding at least `min_share`
     of the sentence's content words (two or more) and every figure the sentence gives. An
@@ -308,9 +315,7 @@ def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, li
                   and len(words & s) >= max(2, min_share * len(words))]
         if not states:
             continue
-        runs = list(_MARKER_RUN.finditer(sentence))
-        at = runs[-1].end() if runs else len(sentence.rstrip().rstrip(".!?"))
-        text = text[:a + at] + ("" if runs else " ") + format_markers(states) + text[a + at:]
+        text = text[:a] + _with_markers(sentence, states) + text[b:]
         added[:0] = states
     return text, added
 
@@ -366,10 +371,7 @@ def recite_figures(text: str, passages: list[str], context: list[str]) -> tuple[
         quoted = {n for n in cited for _, _, qa, qb in quotations(sentence)
                   if locate(sentence[qa:qb], passages[n - 1])}
         body, _ = fix_markers(sentence.strip(), len(passages), drop=set(cited) - quoted)
-        runs = list(_MARKER_RUN.finditer(body))
-        at = runs[-1].end() if runs else len(body.rstrip(".!?"))
-        body = (body[:at] + ("" if runs else " ")
-                + format_markers([n for n in holders if n not in quoted]) + body[at:])
+        body = _with_markers(body, [n for n in holders if n not in quoted])
         lead = sentence[:len(sentence) - len(sentence.lstrip())]
         text = text[:a] + lead + body + sentence[len(sentence.rstrip()):] + text[b:]
         recited.insert(0, " ".join(body.split()))
