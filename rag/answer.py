@@ -36,6 +36,9 @@ from rag.retrieve import Retrieval, Retriever
 from rag.text import normalize, sentence_spans
 
 REFUSAL = "The briefings in the index don't answer this."
+# A comparison's side that no passage was found for (no statement by that speaker, or in that
+# period, matches the topic).
+NOTHING_FOUND = "no statement on this in the briefings in the index."
 
 # The fixed prefix of every prompt (system prompt and a worked example): identical bytes on
 # every call, so llama.cpp evaluates it once and reuses it.
@@ -559,6 +562,11 @@ class Answerer:
                 if part.label:
                     heading = f"{part.label}: " if not replies else f"\n{part.label}: "
                     yield Event("delta", answer, heading)
+                if not part.sources:  # a side nothing was found for: no model call
+                    replies.append(f"{part.label}: {NOTHING_FOUND}")
+                    yield Event("delta", answer, NOTHING_FOUND)
+                    texts.append(self._side_text(answer.query, part, "", relevant))
+                    continue
                 reply, text, dropped, made_up = yield from self._generate(answer, generator, part,
                                                                           started)
                 removed += dropped
@@ -620,6 +628,8 @@ class Answerer:
         """A comparison side under its label: the model's reply when it cites the side's
         passages, then a dated quote of each relevant passage of the side left uncited (of its
         best passage when nothing is), so each side's statements are all shown and cited."""
+        if not part.sources:
+            return f"{part.label}: {NOTHING_FOUND}"
         cited = set(citations.markers(reply))
         rest = [s for s in part.sources if s.marker not in cited and s.marker in relevant]
         if not cited and not rest:

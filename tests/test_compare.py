@@ -6,7 +6,7 @@ import re
 import pytest
 
 from rag import citations, config, generate
-from rag.answer import Answerer
+from rag.answer import NOTHING_FOUND, Answerer
 from rag.compare import compare, sides_in, speaker_sides, timeline
 from rag.filters import Filters
 from rag.retrieve import Retriever
@@ -145,6 +145,33 @@ def test_a_period_side_draws_on_each_briefing_before_repeating_one(retriever):
                         "2031?", [RENWICK, VANTERPOOL], Filters())
     assert len(sides) == 2 and all(side.across_briefings for side in sides)
     assert not any(side.across_briefings for side in speaker_sides([RENWICK, VANTERPOOL]))
+
+
+class CountingGenerator(OneSidedGenerator):
+    """OneSidedGenerator that counts the generations asked of it."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def stream(self, messages, max_tokens, temperature=0.0):
+        self.calls += 1
+        yield from super().stream(messages, max_tokens, temperature)
+
+
+def test_a_side_with_no_statement_says_so_without_asking_the_model(retriever):
+    question = (f"How did {RENWICK}'s compensation for north channel fishermen in March 2031 "
+                "compare with April 2031?")
+    extractive = Answerer(retriever).ask(question, no_llm=True)
+    assert list(extractive.sides) == ["March 2031", "April 2031"]
+    assert extractive.sides["April 2031"] == [] and not extractive.refused
+    lines = extractive.text.splitlines()
+    assert lines[-1] == f"April 2031: {NOTHING_FOUND}"
+    assert {c.marker for c in extractive.citations} & set(extractive.sides["March 2031"])
+    model = CountingGenerator()
+    answer = Answerer(retriever, model).ask(question)
+    assert model.calls == 1
+    assert answer.text.splitlines()[0].startswith("March 2031: ")
+    assert answer.text.splitlines()[-1] == f"April 2031: {NOTHING_FOUND}"
 
 
 def test_two_periods_without_comparing_words_stay_one_question(retriever):
