@@ -595,8 +595,9 @@ class Answerer:
         """Stream one part's reply as "delta" events. Returns the reply; its text with side
         labels and the journalists' words taken out, markers other than the part's own
         sources' removed (it never saw the rest), sentences giving figures its sources lack
-        dropped, uncited sentences cited to its own sources that hold their words, and an
-        unfinished last sentence cut; the markers removed; and the sentences dropped."""
+        dropped, sentences cited to its own sources that state them (and no longer to those
+        holding few of their words), and an unfinished last sentence cut; the markers removed;
+        and the sentences dropped."""
         messages = build_messages(answer.query, part.sources, int(self.options.question_words),
                                   part.instruction)
         answer.prompt_tokens += sum(generator.count_tokens(m["content"]) for m in messages)
@@ -615,13 +616,17 @@ class Answerer:
         count = len(answer.sources)
         text, removed = citations.fix_markers(text, count, drop=set(range(1, count + 1)) - set(own))
         shown = {s.marker: f"{_shown(s, answer.query)} {s.text}" for s in part.sources}
-        text, invented = citations.without_invented_figures(
-            text, [shown.get(n, "") for n in range(1, count + 1)])
+        context = [shown.get(n, "") for n in range(1, count + 1)]
+        text, invented = citations.without_invented_figures(text, context)
         if len(own) < count:
-            # a side's uncited sentences are cited to its own passages that hold their words
-            # (_check then does this over every source, as it does for a one-part answer)
-            text, _ = citations.attribute(text, [own.get(n, "") for n in range(1, count + 1)],
-                                          float(self.options.attribute_min_share))
+            # a side's sentences are cited to its own passages that state them, before its
+            # uncited passages are quoted (_check then does this over every source, as it does
+            # for a one-part answer)
+            text, _, stray = citations.attribute(
+                text, [own.get(n, "") for n in range(1, count + 1)],
+                float(self.options.attribute_min_share), float(self.options.citation_min_share),
+                context)
+            removed += stray
         return reply, text, removed, invented
 
     def _side_text(self, query: str, part: Part, reply: str, relevant: set[int]) -> str:
@@ -655,7 +660,8 @@ class Answerer:
         checked = citations.check(answer.text, [s.text for s in sources],
                                   float(self.options.quote_min_similarity),
                                   float(self.options.attribute_min_share),
-                                  shown=[_shown(s, answer.query) for s in sources])
+                                  shown=[_shown(s, answer.query) for s in sources],
+                                  keep_share=float(self.options.citation_min_share))
         answer.text = checked.text
         answer.checks = checked.checks
         answer.citations = [

@@ -295,29 +295,56 @@ def _with_markers(sentence: str, numbers: list[int]) -> str:
     return sentence[:at] + ("" if runs else " ") + format_markers(numbers) + sentence[at:]
 
 
-def attribute(text: str, passages: list[str], min_share: float) -> tuple[str, list[int]]:
+def _recited(sentence: str, count: int, drop: Collection[int], add: list[int]) -> str:
+    """`sentence` without its markers in `drop` and citing `add` too, its spacing kept."""
+    body, _ = fix_markers(sentence.strip(), count, drop=drop)
+    if add:
+        body = _with_markers(body, add)
+    lead = sentence[:len(sentence) - len(sentence.lstrip())]
+    return lead + body + sentence[len(sentence.rstrip()):]
+
+
+def _quoted(sentence: str, passages: list[str], cited: list[int]) -> set[int]:
+    """The cited passages that hold a quotation the sentence makes."""
+    return {n for n in cited for _, _, qa, qb in quotations(sentence)
+            if locate(sentence[qa:qb], passages[n - 1])}
+
+
+def attribute(text: str, passages: list[str], min_share: float, keep_share: float = 0.0,
+              context: list[str] | None = None) -> tuple[str, list[int], list[int]]:
     """Each sentence cited to every passage that states it: one holding at least `min_share`
-    of the sentence's content words (two or more) and every figure the sentence gives. An
+    of the sentence's content words (two or more) and every figure the sentence gives (in its
+    text or in what the model was shown with it, `context`: a side's "May 2031" label). An
     uncited sentence gains its sources; "2 million masks [2]" with the 2 million masks in [1]
     too becomes "2 million masks [2][1]", so a reader (and the reference check) sees each
-    excerpt that backs the claim, not only the one the model happened to name. Returns the
-    text and the markers added."""
+    excerpt that backs the claim, not only the one the model happened to name. Beside a
+    passage that states the sentence, a cited one holding less than `keep_share` of its words
+    (and none of its quotations) loses its marker: the model named a neighbouring passage.
+    Returns the text, the markers added and the markers removed."""
     added: list[int] = []
+    removed: list[int] = []
     stems = [set(terms(p)) for p in passages]
+    held = [s | set(terms(c)) for s, c in zip(stems, context or [""] * len(passages))]
     for a, b in reversed(answer_sentences(text)):
         sentence = text[a:b]
         words = set(terms(strip_markers(sentence)))
         if len(words) < 2:
             continue
         numbers = {w for w in words if w[0].isdigit()}
-        cited = set(markers(sentence))
-        states = [n for n, s in enumerate(stems, 1) if n not in cited and numbers <= s
+        cited = [n for n in dict.fromkeys(markers(sentence)) if 1 <= n <= len(passages)]
+        states = [n for n, s in enumerate(stems, 1) if numbers <= held[n - 1]
                   and len(words & s) >= max(2, min_share * len(words))]
-        if not states:
+        new = [n for n in states if n not in cited]
+        stray = [n for n in cited if n not in states
+                 and len(words & stems[n - 1]) < keep_share * len(words)] if states else []
+        if stray:
+            stray = [n for n in stray if n not in _quoted(sentence, passages, cited)]
+        if not new and not stray:
             continue
-        text = text[:a] + _with_markers(sentence, states) + text[b:]
-        added[:0] = states
-    return text, added
+        text = text[:a] + _recited(sentence, len(passages), stray, new) + text[b:]
+        added[:0] = new
+        removed[:0] = stray
+    return text, added, removed
 
 
 _NUMBER_WORDS = {
@@ -368,13 +395,11 @@ def recite_figures(text: str, passages: list[str], context: list[str]) -> tuple[
         holders = [n for n, s in enumerate(stated, 1) if wanted and wanted <= s]
         if not cited or not holders or any(wanted & held[n - 1] for n in cited):
             continue
-        quoted = {n for n in cited for _, _, qa, qb in quotations(sentence)
-                  if locate(sentence[qa:qb], passages[n - 1])}
-        body, _ = fix_markers(sentence.strip(), len(passages), drop=set(cited) - quoted)
-        body = _with_markers(body, [n for n in holders if n not in quoted])
-        lead = sentence[:len(sentence) - len(sentence.lstrip())]
-        text = text[:a] + lead + body + sentence[len(sentence.rstrip()):] + text[b:]
-        recited.insert(0, " ".join(body.split()))
+        quoted = _quoted(sentence, passages, cited)
+        sentence = _recited(sentence, len(passages), set(cited) - quoted,
+                            [n for n in holders if n not in quoted])
+        text = text[:a] + sentence + text[b:]
+        recited.insert(0, " ".join(sentence.split()))
     return text, recited
 
 
@@ -403,12 +428,14 @@ def faithful(text: str, passages: list[str]) -> bool:
 
 
 def check(text: str, passages: list[str], min_ratio: float = 0.75,
-          min_share: float = 0.6, shown: list[str] | None = None) -> Checked:
+          min_share: float = 0.6, shown: list[str] | None = None,
+          keep_share: float = 0.0) -> Checked:
     """Check and repair an answer given the texts of the passages numbered 1..len(passages).
 
     `min_ratio` is the word-sequence similarity a misquote needs with a passage span to be
-    replaced by that span; below it the quotation marks are dropped. An uncited sentence whose
-    content words are at least `min_share` in one passage is cited to it (see `attribute`).
+    replaced by that span; below it the quotation marks are dropped. A sentence whose content
+    words are at least `min_share` in one passage is cited to it, and then loses its citations
+    of passages holding less than `keep_share` of its words (see `attribute`).
     Figures are checked against each passage together with `shown[n]`, the rest of what the
     model was shown of it (see `without_invented_figures`), and a sentence citing none of the
     passages holding its figures is cited to them (`recite_figures`)."""
@@ -416,7 +443,8 @@ def check(text: str, passages: list[str], min_ratio: float = 0.75,
     context = [f"{extra} {p}" for p, extra in zip(passages, shown or [""] * len(passages))]
     text, invented = without_invented_figures(text, context)
     text, recited = recite_figures(text, passages, context)
-    text, added = attribute(text, passages, min_share)
+    text, added, stray = attribute(text, passages, min_share, keep_share, context)
+    removed += stray
     text, repairs, spans = _repair_quotes(text, passages, min_ratio)
     text, _ = fix_markers(text, len(passages))  # tidy markers a repair appended
     used = list(dict.fromkeys(markers(text)))

@@ -157,6 +157,10 @@ def test_sentence_citing_a_passage_without_its_facts_also_cites_the_one_with_the
     assert checked.text == ("Every licensed fisherman in the north channel receives a one-time "
                             "payment [1][3].")
     assert checked.checks.added_markers == [3]
+    # a year that comes from the passage's date, not its text, still lets the passage state it
+    dated = check("In 2031 the ministry supports offshore wind farms beyond twelve nautical "
+                  "miles.", PASSAGES, shown=["", "2031-05-02", ""])
+    assert dated.text.endswith("nautical miles [2].")
     # a citation that already holds the words is left alone
     answer = "The seawall cost 3.2 billion crowns [1]."
     assert check(answer, PASSAGES).text == answer
@@ -208,3 +212,22 @@ def test_a_figure_cited_to_a_passage_without_it_is_cited_where_it_is():
     quoting = check("\u201cThe ministry supports offshore wind farms\u201d, and pays 8,000 "
                     "crowns [2].", PASSAGES)
     assert quoting.text.endswith("8,000 crowns [2][3].")
+
+
+def test_a_citation_of_a_passage_that_does_not_state_the_sentence_is_removed():
+    answer = "The ministry supports offshore wind farms beyond twelve nautical miles [3]."
+    checked = check(answer, PASSAGES, keep_share=0.3)
+    assert checked.text == ("The ministry supports offshore wind farms beyond twelve nautical "
+                            "miles [2].")
+    assert checked.checks.added_markers == [2] and checked.checks.removed_markers == [3]
+    # without a passage stating the sentence, the model's citation stands
+    assert check("Fishermen were consulted [3].", PASSAGES, keep_share=0.3).text == (
+        "Fishermen were consulted [3].")
+    # a passage holding a fair share of the words (one half of a joined claim) keeps its marker
+    joined = ("The ministry supports offshore wind farms beyond twelve nautical miles, and every "
+              "licensed fisherman receives a payment [2][3].")
+    assert check(joined, PASSAGES, keep_share=0.3).text == joined
+    # and so does a passage the sentence quotes
+    quoting = ("The ministry supports offshore wind farms beyond twelve nautical miles, a "
+               "\u201cone-time payment\u201d [3].")
+    assert check(quoting, PASSAGES, keep_share=0.3).text.endswith("payment\u201d [3][2].")
