@@ -36,8 +36,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def bench_ingest(corpus: list[Path]) -> dict:
-    from rag.index import Index
-    from rag.ingest import embed_input, ingest
+    from rag.store.index import Index
+    from rag.ingest.run import embed_input, ingest
 
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         index = Index.open(Path(tmp) / "index", create=True)
@@ -71,8 +71,8 @@ def bench_ingest(corpus: list[Path]) -> dict:
 
 
 def build_index(corpus: list[Path], directory: Path) -> dict:
-    from rag.index import Index
-    from rag.ingest import ingest
+    from rag.store.index import Index
+    from rag.ingest.run import ingest
     index = Index.open(directory, create=True)
     report = ingest(corpus, index, progress=True)
     return {"ingest_s": round(report.seconds, 1), "embedded": report.embedded,
@@ -82,8 +82,8 @@ def build_index(corpus: list[Path], directory: Path) -> dict:
 
 def search_process(directory: Path, queries: int) -> dict:
     """Runs inside its own process so its peak memory is the search process's own."""
-    from rag.index import Index
-    from rag.retrieve import Retriever
+    from rag.store.index import Index
+    from rag.search.retriever import Retriever
     index = Index.open(directory)
     retriever = Retriever(index)
     questions = [r[0] for r in index.store.conn.execute(
@@ -111,7 +111,7 @@ def bench_search(corpus: list[Path], queries: int, directory: Path | None = None
         directory = OUT / "scale-index"
         built = build_index(corpus, directory)
     else:
-        from rag.index import Index
+        from rag.store.index import Index
         index = Index.open(directory)
         built = {"index": str(directory), "size_mb": round(index.size_bytes() / 1e6, 1),
                  **{k: index.store.stats()[k] for k in ("briefings", "passages")}}

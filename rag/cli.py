@@ -26,7 +26,7 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def _open(args: argparse.Namespace, create: bool = False):
-    from rag.index import Index
+    from rag.store.index import Index
     return Index.open(_index_dir(args), create=create)
 
 
@@ -43,7 +43,7 @@ def retrieved_record(rank: int, passage) -> dict:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rag.ingest import ingest
+    from rag.ingest.run import ingest
     index = _open(args, create=True)
     report = ingest([Path(p) for p in args.paths], index, prune=args.prune,
                     progress=not args.quiet)
@@ -68,7 +68,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from rag.retrieve import Retriever
+    from rag.search.retriever import Retriever
     retrieval = Retriever(_open(args)).search(args.query, k=args.k, filters=_filters(args),
                                                infer=not args.no_infer)
     if args.json:
@@ -115,8 +115,8 @@ def _print_citations(answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.answer import Answerer
-    from rag.retrieve import Retriever
+    from rag.answer.answerer import Answerer
+    from rag.search.retriever import Retriever
     answerer = Answerer(Retriever(_open(args)))
     final = None
     for event in answerer.stream(args.question, filters=_filters(args), no_llm=args.no_llm):
@@ -138,8 +138,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from rag import compare
-    from rag.retrieve import Retriever
+    from rag.answer import compare
+    from rag.search.retriever import Retriever
     retriever = Retriever(_open(args))
     speakers = [s.strip() for s in args.speakers.split(",") if s.strip()]
     if len(speakers) < 2:
@@ -167,8 +167,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from rag import evaluate
-    from rag.answer import Answerer
-    from rag.retrieve import Retriever
+    from rag.answer.answerer import Answerer
+    from rag.search.retriever import Retriever
     questions = evaluate.load_questions(Path(args.questions))
     retriever = Retriever(_open(args))
     answerer = Answerer(retriever)
@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
         p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
 
-    from rag import fetch
+    from rag.fetch import run as fetch
     p = command("fetch", fetch.run, "download transcripts from the official sites")
     fetch.add_arguments(p)
 
@@ -262,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # one clear line for the user, not a traceback
-        from rag.index import IndexUnusable
+        from rag.store.index import IndexUnusable
         if isinstance(err, (IndexUnusable, ValueError, FileNotFoundError)):
             print(f"briefings: {err}", file=sys.stderr)
             return 2

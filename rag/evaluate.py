@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from rag.text import normalize
+from rag.text.normalize import normalize
 
 
 @dataclass

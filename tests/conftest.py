@@ -31,8 +31,8 @@ def pipeline_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pipeline_index(pipeline_corpus, tmp_path_factory):
     """A real index (SQLite + FAISS + MiniLM) over the fictional corpus, shared read-only."""
-    from rag.index import Index
-    from rag.ingest import ingest
+    from rag.store.index import Index
+    from rag.ingest.run import ingest
 
     index = Index.open(tmp_path_factory.mktemp("index"), create=True)
     report = ingest([pipeline_corpus], index, progress=False)

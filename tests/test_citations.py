@@ -1,7 +1,6 @@
 """Citation checking on hand-written passages: markers, quotations, repairs and flags."""
-from rag.citations import (answer_sentences, best_span, check, figures, fix_markers, locate,
-                           markers, quotations, uncited_sentences, without_invented_figures)
-from rag.text import normalize
+from rag.citations.check import (answer_sentences, best_span, check, figures, fix_markers, locate, markers, quotations, uncited_sentences, without_invented_figures)
+from rag.text.normalize import normalize
 
 PASSAGES = [
     "The seawall cost 3.2 billion crowns. Two thirds came from the national budget and one "

@@ -5,11 +5,13 @@ import re
 
 import pytest
 
-from rag import citations, config, generate
-from rag.answer import NOTHING_FOUND, Answerer
-from rag.compare import compare, sides_in, speaker_sides, timeline
+from rag import config
+from rag.citations import check as citations
+from rag.models import generate
+from rag.answer.answerer import NOTHING_FOUND, Answerer
+from rag.answer.compare import compare, sides_in, speaker_sides, timeline
 from rag.filters import Filters
-from rag.retrieve import Retriever
+from rag.search.retriever import Retriever
 
 RENWICK, VANTERPOOL = "Tova Renwick", "Osric Vanterpool"
 TOPIC = "the ministry's plans for the delta coast"

@@ -10,7 +10,7 @@ import pytest
 from rag.readers import NotATranscript, Page, read_group
 from rag.readers import mfa, whitehouse
 from rag.records import JOURNALIST, OFFICIAL
-from rag.text import is_procedural
+from rag.text.procedural import is_procedural
 
 from conftest import shared_path
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from rag import config
-from rag.embeddings import Embedder, package_model_dir
+from rag.models.embedder import Embedder, package_model_dir
 
 from conftest import ROOT
 
@@ -63,7 +63,7 @@ def test_export_is_reused_and_an_incomplete_one_redone(exported, capfd):
 def test_a_search_process_does_not_load_torch(exported):
     _, cache = exported
     emb = config.load().embedding
-    code = ("import sys; from rag.embeddings import Embedder; "
+    code = ("import sys; from rag.models.embedder import Embedder; "
             f"e = Embedder({emb.package!r}, {emb.model!r}, {int(emb.dimension)}, {str(cache)!r}); "
             "e.encode(['a question']); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from rag import config, fetch as fetch_module
-from rag.fetch import FetchReport, fetch, sidecar_of
-from rag.index import Index
-from rag.ingest import ingest
+from rag import config
+from rag.fetch import run as fetch_module
+from rag.fetch.run import FetchReport, fetch, sidecar_of
+from rag.store.index import Index
+from rag.ingest.run import ingest
 
 from conftest import FIXTURES
 

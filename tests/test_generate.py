@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import config, generate, models
+from rag import config
+from rag.models import generate
+from rag.models import files as models
 
 SMALL_MODEL = "smollm2-135m-instruct"
 QUESTION = [

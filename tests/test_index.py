@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from rag.filters import Filters
-from rag.index import Index, IndexUnusable
-from rag.ingest import ingest
-from rag.retrieve import Retriever
+from rag.store.index import Index, IndexUnusable
+from rag.ingest.run import ingest
+from rag.search.retriever import Retriever
 
 from conftest import FIXTURES, ROOT
 
@@ -258,7 +258,7 @@ def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_
 
 
 def test_keyword_search_keeps_a_long_querys_rarest_words(pipeline_index):
-    from rag.sparse import KeywordSearch
+    from rag.store.keywords import KeywordSearch
     keywords = KeywordSearch(pipeline_index.store.conn, common_share=1.0, keep=1,
                              from_passages=0, most=2)
     query = "ministry seawall Renwick fishermen compensation crowns coast"
@@ -296,9 +296,9 @@ def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path):
 def test_an_older_schema_is_upgraded_in_place_and_stays_searchable(tmp_path):
     import sqlite3
 
-    from rag.migrations import MIGRATIONS, SCHEMA_VERSION
-    from rag.sparse import KeywordSearch
-    from rag.store import Store
+    from rag.store.migrations import MIGRATIONS, SCHEMA_VERSION
+    from rag.store.keywords import KeywordSearch
+    from rag.store.sqlite import Store
 
     path = tmp_path / "briefings.sqlite"
     old = sqlite3.connect(path, isolation_level=None)

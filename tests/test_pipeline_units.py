@@ -1,11 +1,14 @@
 """Unit tests of the pipeline stages that need no index: text, chunking, hints, fusion."""
-from rag.chunking import chunk_turn
+from rag.ingest.chunking import chunk_turn
 from rag.filters import Filters
-from rag.fusion import drop_near_duplicates, reciprocal_rank_fusion, spread
-from rag.query import infer, period_label
+from rag.search.fusion import drop_near_duplicates, reciprocal_rank_fusion, spread
+from rag.search.hints import infer, period_label
 from rag.records import Passage, Turn
-from rag.sparse import match_expression
-from rag.text import is_procedural, normalize, parse_date, sentence_spans
+from rag.store.keywords import match_expression
+from rag.text.procedural import is_procedural
+from rag.text.normalize import normalize
+from rag.text.dates import parse_date
+from rag.text.sentences import sentence_spans
 
 
 def test_sentence_spans_are_exact_slices():
@@ -104,7 +107,7 @@ def test_normalize_and_dates():
 
 
 def test_score_fusion_keeps_a_lone_keyword_hit():
-    from rag.fusion import score_fusion
+    from rag.search.fusion import score_fusion
     fused = score_fusion([(1.0, [(7, 3.2)]), (1.0, [(1, 0.5), (7, 0.3), (2, 0.1)])])
     assert fused[0][0] == 7
 

@@ -1,7 +1,7 @@
 """Sentence relevance: reranking retrieved passages by their best sentences, and cutting excerpts."""
 from rag.filters import Filters
 from rag.records import Passage
-from rag.relevance import Relevance, excerpt_bounds, rerank
+from rag.search.rerank import Relevance, excerpt_bounds, rerank
 
 
 def passage(text: str, speaker: str = "Tova Renwick", date: str = "2031-03-02") -> Passage:
@@ -66,7 +66,7 @@ def test_scores_are_the_same_in_every_process():
     import subprocess
     import sys
 
-    code = ("from rag.relevance import Relevance\n"
+    code = ("from rag.search.rerank import Relevance\n"
             "words = ('seawall harbour fishermen compensation budget delta channel crowns payment "
             "lighthouse ferry quota wind farm coast bird corridor pilot treaty tariff').split()\n"
             "texts = [' '.join(words[i:i + 3]) + '.' for i in range(0, len(words), 2)]\n"

@@ -16,7 +16,7 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from rag.answer import REFUSAL, Answer, Citation, Source
+from rag.answer.answerer import REFUSAL, Answer, Citation, Source
 from rag.records import Passage
 from ui_helpers import QuotingGenerator, start_app
 from ui import views

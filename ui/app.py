@@ -15,10 +15,10 @@ from typing import Callable, Iterator
 
 import gradio as gr
 
-from rag.answer import Answer, Event
-from rag.compare import Comparison
+from rag.answer.answerer import Answer, Event
+from rag.answer.compare import Comparison
 from rag.filters import Filters
-from rag.generate import GenerationError
+from rag.models.generate import GenerationError
 from ui import views
 from ui.export import write_exports
 from ui.service import Service, Started

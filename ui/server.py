@@ -32,8 +32,8 @@ def login(settings: config.Settings) -> tuple[str, str] | None:
 def prepare_index(corpus: list[Path], index_dir: Path, settings: config.Settings,
                   progress: bool = True):
     """Open (or create) the index and ingest `corpus` into it, reporting in the terminal."""
-    from rag.index import Index
-    from rag.ingest import ingest
+    from rag.store.index import Index
+    from rag.ingest.run import ingest
 
     index = Index.open(index_dir, create=True, settings=settings)
     folders = [p for p in corpus if p.exists()]
@@ -75,7 +75,7 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
     index_dir = Path(index_dir) if index_dir else config.resolve_path(settings.index.dir)
     index = prepare_index(folders, index_dir, settings)
     if not extractive and generator is None:
-        from rag.generate import GeneratorUnavailable, load_generator
+        from rag.models.generate import GeneratorUnavailable, load_generator
         print(f"loading the answer model {settings.generation.model} ...", flush=True)
         try:
             generator = load_generator(settings)

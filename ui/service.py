@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from rag import compare, query
-from rag.answer import Answer, Answerer, Event
+from rag.answer import compare
+from rag.search import hints as query
+from rag.answer.answerer import Answer, Answerer, Event
 from rag.filters import Filters
-from rag.index import Index
-from rag.ingest import ingest
-from rag.retrieve import Retrieval, Retriever
+from rag.store.index import Index
+from rag.ingest.run import ingest
+from rag.search.retriever import Retrieval, Retriever
 
 
 @dataclass

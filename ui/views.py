@@ -14,8 +14,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from rag.answer import Answer, Source
-from rag.compare import Comparison, Statement
+from rag.answer.answerer import Answer, Source
+from rag.answer.compare import Comparison, Statement
 from rag.filters import Filters
 from rag.records import GENERIC, MFA, SCIO, WHITEHOUSE, Passage
 

@@ -12,7 +12,7 @@ import lxml.etree
 import lxml.html
 
 from rag.readers import ReadError
-from rag.text import clean_space
+from rag.text.normalize import clean_space
 
 # Elements that start a new line in a browser.
 _BLOCK = {

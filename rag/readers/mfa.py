@@ -35,7 +35,8 @@ from rag.readers import NotATranscript, Page, ReadError
 from rag.readers.html import paragraphs, parse
 from rag.readers.speakers import outlet_of, sequence_turns, strip_titles
 from rag.records import JOURNALIST, MFA, OFFICIAL, Briefing, Participant, Turn
-from rag.text import clean_space, find_dates, month_day, parse_date
+from rag.text.normalize import clean_space
+from rag.text.dates import find_dates, month_day, parse_date
 
 POST = "Foreign Ministry Spokesperson"
 # Spokespeople of the period covered, so a "Name:" label of one not in the title (a colleague

@@ -33,8 +33,9 @@ from rag.readers.plain import is_date_line, parse_people, split_label
 from rag.readers.speakers import (SpeakerNames, display_case, outlet_of, sequence_turns,
                                   strip_titles)
 from rag.records import CHAIR, JOURNALIST, OFFICIAL, SCIO, Briefing, Participant, Turn
-from rag.text import (clean_space, content_hash, find_dates, month_day, normalize, parse_date,
-                      sentences)
+from rag.text.normalize import clean_space, content_hash, normalize
+from rag.text.dates import find_dates, month_day, parse_date
+from rag.text.sentences import sentences
 
 _HTML_SUFFIXES = {".htm", ".html", ".shtml"}
 _TEXT_SUFFIXES = {".txt", ".md"}

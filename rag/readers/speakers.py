@@ -11,7 +11,7 @@ import re
 from typing import Iterable
 
 from rag.records import JOURNALIST, OFFICIAL, Turn
-from rag.text import is_procedural
+from rag.text.procedural import is_procedural
 
 # Words that precede a name in a speaker label but are not part of it.
 _TITLES = {

@@ -31,7 +31,8 @@ from rag.readers import Page, ReadError
 from rag.readers.speakers import (SpeakerNames, display_case, outlet_of, sequence_turns,
                                   strip_titles)
 from rag.records import CHAIR, GENERIC, JOURNALIST, OFFICIAL, Briefing, Turn
-from rag.text import clean_space, content_hash, parse_date
+from rag.text.normalize import clean_space, content_hash
+from rag.text.dates import parse_date
 
 SUFFIXES = {".jsonl", ".csv"}
 

@@ -34,7 +34,8 @@ import yaml
 from rag.readers import NotATranscript, Page, ReadError
 from rag.readers.speakers import SpeakerNames, display_case, sequence_turns, strip_titles
 from rag.records import CHAIR, JOURNALIST, OFFICIAL, WHITEHOUSE, Briefing, Participant, Turn
-from rag.text import clean_space, parse_date
+from rag.text.normalize import clean_space
+from rag.text.dates import parse_date
 
 # (first day in office, name); the last entry whose day is on or before the briefing wins.
 _PRESIDENTS = (("2009-01-20", "Barack Obama"), ("2017-01-20", "Donald Trump"),

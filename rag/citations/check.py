@@ -14,8 +14,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
-from rag.sparse import STOP_WORDS
-from rag.text import normalize, sentence_spans
+from rag.store.keywords import STOP_WORDS
+from rag.text.normalize import normalize
+from rag.text.sentences import sentence_spans
 
 # "[1]", "[1, 2]", "[1-3]", "[1 and 2]", "[Passage 1]", "[Source 2, 3]"
 _MARKER = re.compile(

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.records import OFFICIAL, Briefing, Turn
-from rag.text import is_procedural, sentence_spans
+from rag.text.procedural import is_procedural
+from rag.text.sentences import sentence_spans
 
 # Bump when the passages a turn yields change: the next ingest re-chunks every file.
 CHUNKING_VERSION = 3

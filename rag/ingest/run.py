@@ -16,11 +16,11 @@ from typing import Callable
 
 from tqdm import tqdm
 
-from rag.chunking import CHUNKING_VERSION, Chunk, chunk_briefing
-from rag.index import Index
+from rag.ingest.chunking import CHUNKING_VERSION, Chunk, chunk_briefing
+from rag.store.index import Index
 from rag.readers import READERS_VERSION, SUFFIXES, NotATranscript, ReadError, group_files, read_group
 from rag.records import Briefing
-from rag.text import content_hash, normalize, overlap, shingles
+from rag.text.normalize import content_hash, normalize, overlap, shingles
 
 
 DUPLICATE = "duplicate"  # document status: every briefing in it is indexed from another file

@@ -24,16 +24,19 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from rag import citations, query, sparse
-from rag.citations import Checks, terms
+from rag.citations import check as citations
+from rag.search import hints as query
+from rag.store import keywords as sparse
+from rag.citations.check import Checks, terms
 from rag.config import Settings
 from rag.filters import Filters
-from rag.generate import Generator, GeneratorUnavailable, load_generator
-from rag.ingest import embed_input
+from rag.models.generate import Generator, GeneratorUnavailable, load_generator
+from rag.ingest.run import embed_input
 from rag.records import Passage
-from rag.relevance import QUESTION_WORDS, Relevance, excerpt_bounds
-from rag.retrieve import Retrieval, Retriever
-from rag.text import normalize, sentence_spans
+from rag.search.rerank import QUESTION_WORDS, Relevance, excerpt_bounds
+from rag.search.retriever import Retrieval, Retriever
+from rag.text.normalize import normalize
+from rag.text.sentences import sentence_spans
 
 REFUSAL = "The briefings in the index don't answer this."
 # A comparison's side that no passage was found for (no statement by that speaker, or in that
@@ -494,7 +497,7 @@ class Answerer:
         known = self.retriever.known_speakers()
         rewritten = rewrite_followup(question, history, known)
         filters = filters or Filters()
-        from rag import compare  # compare builds on this module
+        from rag.answer import compare  # compare builds on this module
         sides, topic = compare.sides_in(rewritten, known, filters)
         if sides:
             yield from compare.stream(self, question, sides, filters, query_text=rewritten,

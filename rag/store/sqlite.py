@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 
 from rag.filters import Filters
-from rag.migrations import migrate
+from rag.store.migrations import migrate
 from rag.records import Briefing, Passage
 
 

@@ -15,10 +15,10 @@ import math
 import re
 from typing import Sequence
 
-from rag.citations import terms
+from rag.citations.check import terms
 from rag.filters import Filters
 from rag.records import Passage
-from rag.text import sentence_spans
+from rag.text.sentences import sentence_spans
 
 # Words that shape a question without saying what it is about.
 QUESTION_WORDS = frozenset("""what when where which who whom whose why how whether else also

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.filters import Filters
-from rag.text import MONTHS, date_mentions
+from rag.text.dates import MONTHS, date_mentions
 
 _MONTH_YEAR = re.compile(
     r"\b(?:(?:early|mid|late)[- ])?(January|February|March|April|May|June|July|August|September|"

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Callable, Iterator, Sequence
 
-from rag import query
-from rag.answer import Answer, Answerer, Event, Part, Source, without_names
+from rag.search import hints as query
+from rag.answer.answerer import Answer, Answerer, Event, Part, Source, without_names
 from rag.config import Settings
 from rag.filters import Filters
-from rag.generate import Generator
+from rag.models.generate import Generator
 from rag.records import Passage
-from rag.relevance import Relevance, excerpt_bounds
-from rag.retrieve import Retriever
+from rag.search.rerank import Relevance, excerpt_bounds
+from rag.search.retriever import Retriever
 
 
 @dataclass

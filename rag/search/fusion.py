@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from rag.text import overlap, shingles
+from rag.text.normalize import overlap, shingles
 
 
 def reciprocal_rank_fusion(lists: Sequence[tuple[float, Sequence[tuple[int, float]]]],

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag import query, sparse
+from rag.search import hints as query
+from rag.store import keywords as sparse
 from rag.filters import Filters
-from rag.fusion import FUSIONS, drop_near_duplicates, spread
-from rag.index import Index
+from rag.search.fusion import FUSIONS, drop_near_duplicates, spread
+from rag.store.index import Index
 from rag.records import Passage
-from rag.relevance import rerank
+from rag.search.rerank import rerank
 
 Ranking = list[tuple[int, float]]
 

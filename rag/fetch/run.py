@@ -54,7 +54,7 @@ from rag.files import write_atomic
 from rag.readers import NotATranscript, ReadError, read_group
 from rag.readers.html import paragraphs
 from rag.records import MFA, SCIO, WHITEHOUSE
-from rag.text import find_dates
+from rag.text.dates import find_dates
 
 # --- Addresses: which URLs are transcripts, and of which publisher --------------------------
 
@@ -683,8 +683,8 @@ def run(args: argparse.Namespace) -> int:
     result = {"fetch": report.as_dict()}
     failed = bool(report.failed)
     if args.ingest:
-        from rag.index import Index
-        from rag.ingest import ingest
+        from rag.store.index import Index
+        from rag.ingest.run import ingest
         index_dir = (Path(args.index) if getattr(args, "index", None)
                      else config.resolve_path(settings.index.dir))
         index = Index.open(index_dir, create=True, settings=settings)

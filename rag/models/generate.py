@@ -20,7 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Protocol
 
-from rag import models
+from rag.models import files as models
 
 Messages = list[dict[str, str]]
 

@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 
 from rag import config
-from rag.dense import DenseIndex
-from rag.embeddings import Embedder, load_embedder
+from rag.store.vectors import DenseIndex
+from rag.models.embedder import Embedder, load_embedder
 from rag.files import write_atomic
-from rag.migrations import SCHEMA_VERSION
-from rag.store import Store
+from rag.store.migrations import SCHEMA_VERSION
+from rag.store.sqlite import Store
 
 MANIFEST = "manifest.json"
 DATABASE = "briefings.sqlite"

@@ -1,0 +1,1 @@
+"""Text helpers every stage shares: normal form, sentences, dates, procedural turns."""

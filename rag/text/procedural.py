@@ -1,0 +1,21 @@
+"""Procedural turns: greetings, thanks and floor management, never retrieved."""
+from __future__ import annotations
+
+import re
+
+_PROCEDURAL = re.compile(
+    r"^(?:(?:ok(?:ay)?|all right|alright|yes|no|sure|right|great|good|well|so|and|"
+    r"thank you(?: (?:very much|all|so much|everyone|everybody))?|thanks(?: (?:everyone|everybody|all))?|"
+    r"good (?:morning|afternoon|evening)(?:,? everyone|,? everybody)?|hi(?:,? everyone|,? everybody)?|hello|"
+    r"next question|next|go ahead(?:,? [A-Z][\w.-]*(?: [A-Z][\w.-]*)?)?|please|the (?:next|last) question|last question|"
+    r"(?:any|are there any) (?:other|more) questions|one more|welcome|yeah|yep|mm-hmm|uh-huh|"
+    r"how are you(?: doing)?(?: today)?|(?:nice|good|great) to (?:see|be with) you(?: all)?)"
+    r"[\s,.!?;:-]*)+$",
+    re.I,
+)
+
+
+def is_procedural(text: str) -> bool:
+    """Greetings, thanks and floor management: stored, never retrieved, never the question
+    an answer follows."""
+    return len(text.split()) <= 12 and bool(_PROCEDURAL.match(text.strip()))
