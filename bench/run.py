@@ -37,7 +37,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def bench_ingest(corpus: list[Path]) -> dict:
     from rag.store.index import Index
-    from rag.ingest.run import embed_input, ingest
+    from rag.ingest.run import ingest
+    from rag.models.embedder import embed_input
 
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         index = Index.open(Path(tmp) / "index", create=True)
@@ -47,8 +48,8 @@ def bench_ingest(corpus: list[Path]) -> dict:
         rows = index.store.conn.execute(
             "SELECT p.text, t.question FROM passages p JOIN turns t ON t.id = p.turn").fetchall()
         inputs = list(dict.fromkeys(
-            embed_input(r[0], r[1], bool(index.settings.embedding.with_question)) for r in rows))
-        batch = int(index.settings.ingest.batch_size)
+            embed_input(r[0], r[1], index.settings.embedding.with_question) for r in rows))
+        batch = index.settings.ingest.batch_size
         t0 = time.perf_counter()
         for start in range(0, len(inputs), batch * 16):
             embedder.encode(inputs[start:start + batch * 16], batch_size=batch)

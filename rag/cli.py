@@ -16,9 +16,12 @@ import json
 import sys
 import textwrap
 import time
+from datetime import date
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from rag import config
+from rag.errors import BriefingsError
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
@@ -26,8 +29,8 @@ def _index_dir(args: argparse.Namespace) -> Path:
 
 
 def _open(args: argparse.Namespace, create: bool = False):
-    from rag.store.index import Index
-    return Index.open(_index_dir(args), create=create)
+    from rag.api import Briefings
+    return Briefings.open(_index_dir(args), create=create)
 
 
 def _filters(args: argparse.Namespace):
@@ -43,34 +46,53 @@ def retrieved_record(rank: int, passage) -> dict:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from rag.ingest.run import ingest
-    index = _open(args, create=True)
-    report = ingest([Path(p) for p in args.paths], index, prune=args.prune,
-                    progress=not args.quiet)
-    stats = index.store.stats()
+    briefings = _open(args, create=True)
+    report = briefings.ingest(args.paths, prune=args.prune, progress=not args.quiet)
+    stats = briefings.index.store.stats()
     if args.json:
         print(json.dumps({"report": report.as_dict(), "index": stats}, indent=2))
     else:
-        print(f"{report.documents} documents: {report.updated} indexed, {report.unchanged} "
-              f"unchanged, {len(report.skipped)} skipped, {len(report.failed)} failed, "
-              f"{report.removed} removed")
-        print(f"added {report.briefings} briefings, {report.turns} turns, {report.passages} "
-              f"passages ({report.embedded} embedded, {report.reused} reused) in "
-              f"{report.seconds:.1f}s")
-        print(f"index {index.directory}: {stats['briefings']} briefings, {stats['turns']} turns, "
-              f"{stats['passages']} passages, {stats['speakers']} speakers, "
-              f"{stats['date_from']} .. {stats['date_to']}")
-        for label, problems in (("skipped", report.skipped), ("FAILED", report.failed),
-                                ("warning", report.warnings)):
-            for problem in problems:
-                print(f"  {label}: {problem}")
+        print("\n".join(report.summary_lines(briefings.index.directory, stats)))
     return 1 if report.failed else 0
 
 
+def cmd_fetch(args: argparse.Namespace) -> int:
+    """`briefings fetch`: 0 when every URL was fetched (or was unchanged), else 1."""
+    from rag.fetch.run import fetch
+    settings = config.load()
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since).isoformat()
+        except ValueError:
+            raise ValueError(f"--since: expected a date like 2024-07-05, got '{args.since}'") \
+                from None
+    if args.max_briefings is not None and args.max_briefings < 1:
+        raise ValueError("--max: expected a positive number of briefings")
+    into = Path(args.into) if args.into else config.resolve_path(settings.fetch.into)
+    report = fetch(args.urls, into, since, args.max_briefings, settings,
+                   progress=not args.quiet)
+    briefings = ingested = None
+    if args.ingest:
+        briefings = _open(args, create=True)
+        ingested = briefings.ingest([into], progress=not args.quiet)
+    if args.json:
+        result = {"fetch": report.as_dict()}
+        if ingested is not None:
+            result["ingest"] = ingested.as_dict()
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        lines = report.summary_lines(into)
+        if ingested is not None:
+            lines += ingested.summary_lines(briefings.index.directory,
+                                            briefings.index.store.stats())
+        print("\n".join(lines))
+    return 1 if report.failed or (ingested is not None and ingested.failed) else 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
-    from rag.search.retriever import Retriever
-    retrieval = Retriever(_open(args)).search(args.query, k=args.k, filters=_filters(args),
-                                               infer=not args.no_infer)
+    retrieval = _open(args).search(args.query, k=args.k, filters=_filters(args),
+                                   use_hints=not args.no_infer)
     if args.json:
         print(json.dumps([retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
                          ensure_ascii=False, indent=2))
@@ -86,17 +108,14 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    index = _open(args)
-    stats = index.store.stats()
-    stats["size_bytes"] = index.size_bytes()
-    stats["embedding_model"] = index.manifest["embedding_model"]
+    stats = _open(args).stats()
     if args.json:
         print(json.dumps(stats, indent=2))
     else:
+        top = stats.pop("top_speakers")
         for key, value in stats.items():
             print(f"{key:>16}: {value}")
-        print("    top speakers: " + ", ".join(
-            f"{name} ({n})" for name, n in index.store.speakers()[:10]))
+        print("    top speakers: " + ", ".join(f"{name} ({n})" for name, n in top))
     return 0
 
 
@@ -115,11 +134,8 @@ def _print_citations(answer) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from rag.answer.answerer import Answerer
-    from rag.search.retriever import Retriever
-    answerer = Answerer(Retriever(_open(args)))
     final = None
-    for event in answerer.stream(args.question, filters=_filters(args), no_llm=args.no_llm):
+    for event in _open(args).stream(args.question, filters=_filters(args), no_llm=args.no_llm):
         final = event.answer
         if args.json:
             continue
@@ -138,21 +154,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from rag.answer import compare
-    from rag.search.retriever import Retriever
-    retriever = Retriever(_open(args))
+    briefings = _open(args)
     speakers = [s.strip() for s in args.speakers.split(",") if s.strip()]
     if len(speakers) < 2:
         raise ValueError("--speakers needs at least two names, comma-separated")
     if args.timeline:
-        statements = compare.timeline(args.topic, speakers, retriever, filters=_filters(args))
+        statements = briefings.timeline(args.topic, speakers, filters=_filters(args))
         if args.json:
             print(json.dumps([s.as_dict() for s in statements], ensure_ascii=False, indent=2))
         for s in [] if args.json else statements:
             print(f"{s.date}  {s.speaker}: {textwrap.shorten(s.excerpt, 200)}")
         return 0
-    result = compare.compare(args.topic, speakers, retriever, filters=_filters(args),
-                             no_llm=args.no_llm)
+    result = briefings.compare(args.topic, speakers, filters=_filters(args), no_llm=args.no_llm)
     if args.json:
         print(json.dumps(result.answer.as_eval_record(""), ensure_ascii=False, indent=2))
         return 0
@@ -167,23 +180,20 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from rag import evaluate
-    from rag.answer.answerer import Answerer
-    from rag.search.retriever import Retriever
     questions = evaluate.load_questions(Path(args.questions))
-    retriever = Retriever(_open(args))
-    answerer = Answerer(retriever)
+    briefings = _open(args)
 
     def retrieve_only(q: evaluate.Question) -> dict:
         # The chat's own path up to the sources it shows (a comparison's sides interleaved),
         # stopped before anything is generated or quoted.
-        shown = next(answerer.stream(q.question, k=args.k, no_llm=True)).answer
+        shown = next(briefings.stream(q.question, k=args.k, no_llm=True)).answer
         return {**shown.as_eval_record(q.id), "answer": None, "citations": [], "refused": False}
 
     def answer(q: evaluate.Question) -> dict:
         # The chat's own code path: filters inferred from the question, generation, checks.
-        return answerer.ask(q.question, k=args.k).as_eval_record(q.id)
+        return briefings.ask(q.question, k=args.k).as_eval_record(q.id)
 
-    answerer.warm_up(no_llm=args.retrieval_only)  # timed as a running app: loaded, prefix cached
+    briefings.warm_up(no_llm=args.retrieval_only)  # timed as a running app: loaded, prefix cached
     started = time.perf_counter()
     results = evaluate.run(questions, retrieve_only if args.retrieval_only else answer,
                            Path(args.out),
@@ -236,13 +246,23 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
         p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
 
-    from rag.fetch import run as fetch
-    p = command("fetch", fetch.run, "download transcripts from the official sites")
-    fetch.add_arguments(p)
+    p = command("fetch", cmd_fetch, "download transcripts from the official sites")
+    p.add_argument("urls", nargs="+", metavar="URL",
+                   help="a transcript page, or a list page of briefings (SCIO, MFA, White House)")
+    p.add_argument("--into", help="corpus folder to save into (default: fetch.into in "
+                                  "config.yaml)")
+    p.add_argument("--since", help="only briefings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--max", dest="max_briefings", type=int, metavar="N",
+                   help="fetch at most N briefings")
+    p.add_argument("--ingest", action="store_true",
+                   help="then update the index with the corpus folder")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
-    from ui import server
-    p = command("serve", server.run, "serve the web app (indexes the corpus first)")
-    server.add_arguments(p)
+    # Commands of packages above the library (the app's `serve`) register themselves through
+    # the "briefings.commands" entry point: the library never imports them.
+    for plugin in entry_points(group="briefings.commands"):
+        plugin.load()(command)
 
     p = command("stats", cmd_stats, "what the index holds")
     p.add_argument("--json", action="store_true")
@@ -261,12 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except KeyboardInterrupt:
         return 130
-    except Exception as err:  # one clear line for the user, not a traceback
-        from rag.store.index import IndexUnusable
-        if isinstance(err, (IndexUnusable, ValueError, FileNotFoundError)):
-            print(f"briefings: {err}", file=sys.stderr)
-            return 2
-        raise
+    # One clear line for the user, not a traceback. ValueError: a bad option value found past
+    # argparse; FileNotFoundError: a file named on the command line.
+    except (BriefingsError, ValueError, FileNotFoundError) as err:
+        print(f"briefings: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

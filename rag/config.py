@@ -1,43 +1,307 @@
-"""Configuration: config.yaml read in one place, exposed as a nested dict with attribute access.
+"""Configuration: config.yaml read and validated in one place, exposed as typed, frozen settings.
 
-Every default lives in config.yaml at the project root; BRIEFINGS_CONFIG points elsewhere.
+Every default lives in config.yaml at the project root; the models below declare only types and
+constraints. BRIEFINGS_CONFIG may point at another file, which may be partial: it is merged over
+the project's config.yaml (section by section, key by key; a list is replaced whole), so a file
+holding only `generation: {backend: http}` changes that one setting. Relative paths in the
+settings are relative to the folder of the file BRIEFINGS_CONFIG names (see resolve_path).
+
+Validation happens once, when the file is loaded: a wrong type, a value out of range, an unknown
+backend or fusion, or an unknown key (a typo) is a ConfigError whose message is one line naming
+the file, the dotted key and the problem, e.g.
+`config.yaml: search.fusion: must be one of 'scores', 'rrf' (got 'rff')`.
+Settings are frozen (hashable, safe to share); `with_overrides` derives changed ones.
 """
 from __future__ import annotations
 
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, Mapping
 
 import yaml
+from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt,
+                      PositiveFloat, PositiveInt, ValidationError)
+
+from rag.errors import BriefingsError
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULTS = ROOT / "config.yaml"
+
+# Shares of passages or words, and similarity thresholds, which the code compares with shares.
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
-class Settings(dict):
-    """A dict whose keys read as attributes: cfg.search.k."""
+class ConfigError(BriefingsError):
+    """A configuration file that cannot be read or does not validate."""
 
-    def __getattr__(self, name: str) -> Any:
-        try:
-            value = self[name]
-        except KeyError as err:
-            raise AttributeError(f"config.yaml has no setting '{name}'") from err
-        return Settings(value) if isinstance(value, dict) else value
+
+class _Section(BaseModel):
+    # strict: YAML already yields typed values, so `k: "10"` or `rerank: 1` is a mistake to report.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class IndexSettings(_Section):
+    """Where the built index lives."""
+
+    dir: str
+
+
+class IngestSettings(_Section):
+    """Reading transcripts into the index."""
+
+    max_file_mb: PositiveFloat
+    batch_size: PositiveInt
+    duplicate_overlap: Share
+
+
+class ChunkingSettings(_Section):
+    """How turns are cut into passages."""
+
+    max_words: PositiveInt
+    overlap_sentences: NonNegativeInt
+    min_words: NonNegativeInt
+
+
+class EmbeddingSettings(_Section):
+    """The sentence encoder behind dense search."""
+
+    package: str
+    model: str
+    dimension: PositiveInt
+    cache_dir: str
+    with_question: bool
+
+
+class WeightSettings(_Section):
+    """Weight of each kind of ranked list in the fusion."""
+
+    bm25: NonNegativeFloat
+    dense: NonNegativeFloat
+    hinted: NonNegativeFloat
+
+
+class SearchSettings(_Section):
+    """Hybrid retrieval: ranked lists, their fusion and the rerank."""
+
+    k: PositiveInt
+    candidates: PositiveInt
+    fusion: Literal["scores", "rrf"]
+    weights: WeightSettings
+    common_word_share: Share
+    most_query_words: PositiveInt
+    month_slack_days: NonNegativeInt
+    hnsw_from: NonNegativeInt
+    rerank: bool
+    near_duplicate: Share
+
+
+class HttpSettings(_Section):
+    """An OpenAI-compatible model server (generation.backend: http)."""
+
+    base_url: str
+    model: str
+    timeout_s: PositiveFloat
+
+
+class GenerationSettings(_Section):
+    """The answer model and the backend that runs it."""
+
+    backend: Literal["llama_cpp", "transformers", "http"]
+    model: str
+    cache_dir: str
+    n_ctx: PositiveInt
+    n_threads: NonNegativeInt   # 0: the library's default
+    max_tokens: PositiveInt
+    temperature: NonNegativeFloat
+    http: HttpSettings
+
+
+class AnswerSettings(_Section):
+    """Answers, comparisons and timelines built from retrieved passages."""
+
+    k: PositiveInt
+    max_passages: PositiveInt
+    prompt_budget_tokens: PositiveInt
+    passage_max_words: PositiveInt
+    question_words: NonNegativeInt
+    max_tokens: PositiveInt
+    min_evidence: Share
+    quote_min_similarity: Share
+    attribute_min_share: Share
+    citation_min_share: Share
+    extractive_passages: PositiveInt
+    compare_per_side: PositiveInt
+    compare_passage_words: PositiveInt
+    timeline_k: PositiveInt
+    timeline_words: PositiveInt
+
+
+class FetchSettings(_Section):
+    """Polite downloading of transcript pages."""
+
+    into: str
+    user_agent: str
+    delay_s: NonNegativeFloat
+    timeout_s: PositiveFloat
+    retries: NonNegativeInt
+    backoff_s: NonNegativeFloat
+    max_wait_s: NonNegativeFloat
+    max_list_pages: PositiveInt
+
+
+class QueueSettings(_Section):
+    """How many app requests run at a time, and how many may wait."""
+
+    generation_concurrency: PositiveInt
+    retrieval_concurrency: PositiveInt
+    max_size: PositiveInt
+
+
+class UiSettings(_Section):
+    """The web app."""
+
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)]
+    # A tuple keeps the settings hashable; YAML gives a list, hence not strict here.
+    corpus: Annotated[tuple[str, ...], Field(strict=False)]
+    uploads: str
+    user: str
+    password: str
+    timeline_speakers: PositiveInt
+    queue: QueueSettings
+
+
+class Settings(_Section):
+    """Every setting of Briefings, one attribute per section of config.yaml."""
+
+    index: IndexSettings
+    ingest: IngestSettings
+    chunking: ChunkingSettings
+    embedding: EmbeddingSettings
+    search: SearchSettings
+    generation: GenerationSettings
+    answer: AnswerSettings
+    fetch: FetchSettings
+    ui: UiSettings
 
 
 def config_path() -> Path:
-    return Path(os.environ.get("BRIEFINGS_CONFIG", ROOT / "config.yaml"))
+    """The configuration file in use: BRIEFINGS_CONFIG, else the project's config.yaml."""
+    return Path(os.environ.get("BRIEFINGS_CONFIG", DEFAULTS))
+
+
+def load(path: str | os.PathLike | None = None) -> Settings:
+    """The validated settings in `path` (default: config_path()) merged over config.yaml;
+    read once per file. Raises ConfigError."""
+    return _load(Path(path) if path else config_path())
 
 
 @lru_cache(maxsize=None)
-def load(path: str | None = None) -> Settings:
-    """The settings in `path` (default: config_path())."""
-    file = Path(path) if path else config_path()
-    with open(file, encoding="utf-8") as fh:
-        return Settings(yaml.safe_load(fh) or {})
+def _load(file: Path) -> Settings:
+    layers = [(str(DEFAULTS), _read(DEFAULTS))]
+    if file.resolve() != DEFAULTS.resolve():
+        layers.insert(0, (str(file), _read(file)))
+    return _validate(layers)
+
+
+def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """`settings` with `overrides` ({"answer": {"k": 3}}) merged in deeply and validated again.
+    Raises ConfigError naming the overridden key at fault."""
+    return _validate([("overrides", overrides), ("settings", settings.model_dump())])
 
 
 def resolve_path(value: str | os.PathLike) -> Path:
     """A path from the config, relative to the config file's folder."""
     p = Path(value)
     return p if p.is_absolute() else (config_path().parent / p)
+
+
+def _read(file: Path) -> dict[str, Any]:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{file}: cannot read ({err.strerror or err})") from err
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{file}: invalid YAML{where}: {err.problem or err.context}") from err
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{file}: invalid YAML: {' '.join(str(err).split())}") from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: must hold sections such as `search:` (got {_shown(data)})")
+    return data
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """`base` with `over` merged in: mappings key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            value = _merge(merged[key], value)
+        merged[key] = value
+    return merged
+
+
+def _validate(layers: list[tuple[str, Mapping[str, Any]]]) -> Settings:
+    """Settings from (name, data) layers, the first winning; an error names the layer that set
+    the value at fault (the last one when none did: a missing key)."""
+    data: Mapping[str, Any] = {}
+    for _, layer in reversed(layers):
+        data = _merge(data, layer)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError("; ".join(_describe(e, layers) for e in err.errors())) from None
+
+
+# What each pydantic error type means to the person editing the file; {…} come from its ctx.
+_PROBLEMS = {
+    "extra_forbidden": "unknown setting",
+    "missing": "missing setting",
+    "literal_error": "must be one of {expected}",
+    "int_type": "must be an integer",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "string_type": "must be a string",
+    "tuple_type": "must be a list",
+    "model_type": "must be a section of settings",
+    "greater_than": "must be greater than {gt:g}",
+    "greater_than_equal": "must be at least {ge:g}",
+    "less_than_equal": "must be at most {le:g}",
+}
+
+
+def _describe(error: Mapping[str, Any], layers: list[tuple[str, Mapping[str, Any]]]) -> str:
+    loc = error["loc"]
+    key = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc).lstrip(".")
+    file = next((name for name, layer in layers if _sets(layer, loc)), layers[-1][0])
+    ctx = dict(error.get("ctx") or {})
+    if "expected" in ctx:   # "'a', 'b' or 'c'" -> "'a', 'b', 'c'"
+        ctx["expected"] = ctx["expected"].replace(" or ", ", ")
+    template = _PROBLEMS.get(error["type"])
+    problem = template.format(**ctx) if template else error["msg"][:1].lower() + error["msg"][1:]
+    if error["type"] not in ("extra_forbidden", "missing"):
+        problem += f" (got {_shown(error['input'])})"
+    return f"{file}: {key}: {problem}" if key else f"{file}: {problem}"
+
+
+def _sets(layer: Mapping[str, Any], loc: tuple) -> bool:
+    """Whether `layer` holds the value at `loc` (a list is set whole, so its items with it)."""
+    node: Any = layer
+    for part in loc:
+        if isinstance(part, int):
+            return True
+        if not isinstance(node, Mapping) or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _shown(value: Any) -> str:
+    text = " ".join(repr(value).split())
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,5 +1,10 @@
 """Citation checking on hand-written passages: markers, quotations, repairs and flags."""
-from rag.citations.check import (answer_sentences, best_span, check, figures, fix_markers, locate, markers, quotations, uncited_sentences, without_invented_figures)
+from rag.citations import check as checking
+from rag.citations.draft import Draft, answer_sentences
+from rag.citations.evidence import Evidence
+from rag.citations.figures import figures
+from rag.citations.markers import fix_markers, markers
+from rag.citations.quotes import best_span, locate, quotations
 from rag.text.normalize import normalize
 
 PASSAGES = [
@@ -10,6 +15,16 @@ PASSAGES = [
     "Every licensed fisherman in the north channel will receive a one-time payment of "
     "8,000 crowns.",
 ]
+
+
+def check(text, passages, min_ratio=0.75, min_share=0.6, shown=(), keep_share=0.0):
+    """The answer check with its thresholds, over hand-written passages."""
+    return checking.check(text, Evidence(passages, shown),
+                          checking.answer_steps(min_ratio, min_share, keep_share))
+
+
+def uncited_sentences(text):
+    return Draft.parse(text).uncited()
 
 
 def test_marker_forms():
@@ -185,10 +200,11 @@ def test_a_sentence_giving_a_figure_no_passage_holds_is_dropped():
 def test_figures_from_what_else_the_model_was_shown_are_not_invented():
     # "four years" is spelled out in the passage; the year comes from the passage's date, and
     # "2031" from the question
-    text, dropped = without_invented_figures(
+    text, (change,) = checking.apply(
         "Construction took 4 years, ending in 2030, as the 2031 report asked [1].",
-        ["2030-03-04 " + PASSAGES[0] + " Question: what did the 2031 report say?"])
-    assert dropped == [] and text.startswith("Construction took 4 years")
+        Evidence([PASSAGES[0] + " Question: what did the 2031 report say?"], ["2030-03-04"]),
+        [checking.invented_figures])
+    assert change.dropped == [] and text.startswith("Construction took 4 years")
     assert figures("4,000 officers, 2.8 percent") == {"4000", "2.8"}
     assert figures("2024-05-09, 0.5") == {"2024", "5", "9", "0.5"}   # "May 9" is in the date
     assert figures("nine companies", spelled=True) == {"9"} and figures("nine companies") == set()

@@ -6,10 +6,13 @@ import re
 import pytest
 
 from rag import config
-from rag.citations import check as citations
-from rag.models import generate
-from rag.answer.answerer import NOTHING_FOUND, Answerer
-from rag.answer.compare import compare, sides_in, speaker_sides, timeline
+from rag.citations.markers import markers
+from rag.models import generators as generate
+from rag.answer.answerer import Answerer
+from rag.answer.refusals import NOTHING_FOUND
+from rag.answer.sides import sides_in, speaker_sides
+from rag.answer.timeline import timeline
+from rag.search.hints import infer
 from rag.filters import Filters
 from rag.search.retriever import Retriever
 
@@ -46,7 +49,7 @@ def assert_both_sides_cited(comparison):
 
 
 def test_extractive_comparison_has_both_sides_numbered_in_one_list(retriever):
-    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, no_llm=True)
+    comparison = Answerer(retriever).compare(TOPIC, [RENWICK, VANTERPOOL], no_llm=True)
     answer = comparison.answer
     assert answer.kind == "compare" and answer.mode == "extractive" and not answer.refused
     assert [s.marker for s in answer.sources] == list(range(1, len(answer.sources) + 1))
@@ -57,7 +60,7 @@ def test_extractive_comparison_has_both_sides_numbered_in_one_list(retriever):
 
 
 def test_each_side_is_answered_from_its_own_passages(retriever):
-    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, generator=OneSidedGenerator())
+    comparison = Answerer(retriever, OneSidedGenerator()).compare(TOPIC, [RENWICK, VANTERPOOL])
     answer = comparison.answer
     assert answer.mode == "llm"
     lines = answer.text.splitlines()
@@ -66,16 +69,17 @@ def test_each_side_is_answered_from_its_own_passages(retriever):
     # and his side gets its own excerpt, quoted and cited, under his name.
     assert len(lines) == 2 and "Renwick announced" not in lines[1]
     assert lines[1].startswith(f"{VANTERPOOL} (")
-    assert set(citations.markers(lines[1])) <= set(answer.sides[VANTERPOOL])
+    assert set(markers(lines[1])) <= set(answer.sides[VANTERPOOL])
     assert_both_sides_cited(comparison)
 
 
 def test_every_relevant_statement_of_a_side_is_quoted_with_its_date(retriever):
-    comparison = compare("compensation for north channel fishermen", [RENWICK, VANTERPOOL],
-                         retriever, generator=OneSidedGenerator())
+    comparison = Answerer(retriever, OneSidedGenerator()).compare(
+        "compensation for north channel fishermen",
+        [RENWICK, VANTERPOOL])
     answer = comparison.answer
     similarity = Answerer(retriever).similarities(answer.query, answer.sources)
-    floor = float(config.load().answer.min_evidence)
+    floor = config.load().answer.min_evidence
     relevant = {s.marker for s, x in zip(answer.sources, similarity) if x >= floor}
     # the reply cites [1]; Renwick's other relevant statements are quoted after it
     assert relevant & set(answer.sides[RENWICK]) - {1}
@@ -95,12 +99,13 @@ def test_question_naming_two_officials_is_routed_to_compare(retriever):
 
 
 def test_timeline_lists_each_speakers_statements_in_date_order(retriever):
-    entries = timeline("compensation for north channel fishermen", [RENWICK], retriever)
+    entries = timeline("compensation for north channel fishermen", [RENWICK], retriever,
+                       retriever.index.settings)
     assert [e.date for e in entries] == sorted(e.date for e in entries)
     texts = " ".join(e.excerpt for e in entries)
     assert "8,000 crowns" in texts and "11,500 crowns" in texts
     assert entries[0].date == "2031-03-04"
-    both = timeline(TOPIC, [RENWICK, VANTERPOOL], retriever)
+    both = timeline(TOPIC, [RENWICK, VANTERPOOL], retriever, retriever.index.settings)
     assert {e.speaker for e in both} == {RENWICK, VANTERPOOL}
     assert [e.date for e in both] == sorted(e.date for e in both)
     assert all(e.excerpt in e.passage.text and e.speaker == e.passage.speaker for e in both)
@@ -112,7 +117,7 @@ def test_real_model_comparison_cites_both_sides(retriever):
         model = generate.load_generator(config.load())
     except generate.GeneratorUnavailable as err:
         pytest.skip(f"answer model not installed: {err}")
-    comparison = compare(TOPIC, [RENWICK, VANTERPOOL], retriever, generator=model)
+    comparison = Answerer(retriever, model).compare(TOPIC, [RENWICK, VANTERPOOL])
     assert not comparison.answer.refused, comparison.answer.model_text
     assert_both_sides_cited(comparison)
     assert comparison.answer.checks.citations_valid and comparison.answer.checks.quotes_faithful
@@ -143,8 +148,8 @@ def test_a_period_side_draws_on_each_briefing_before_repeating_one(retriever):
     assert n >= 2 and len(set(briefings[:n])) == n
     assert len({p.briefing_id for p in plain[:n]}) < n   # one briefing held the top n
     assert spread[0].id == plain[0].id
-    sides, _ = sides_in(f"How did {RENWICK}'s seawall figures in March 2031 compare with May "
-                        "2031?", [RENWICK, VANTERPOOL], Filters())
+    question = f"How did {RENWICK}'s seawall figures in March 2031 compare with May 2031?"
+    sides = sides_in(infer(question, [RENWICK, VANTERPOOL]), Filters())
     assert len(sides) == 2 and all(side.across_briefings for side in sides)
     assert not any(side.across_briefings for side in speaker_sides([RENWICK, VANTERPOOL]))
 

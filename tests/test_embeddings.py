@@ -24,7 +24,7 @@ def exported(tmp_path_factory):
     """An embedder exported into a fresh cache folder (once for the module, about 5 s)."""
     emb = config.load().embedding
     cache = tmp_path_factory.mktemp("models")
-    return Embedder(emb.package, emb.model, int(emb.dimension), str(cache)), cache
+    return Embedder(emb.package, emb.model, emb.dimension, str(cache)), cache
 
 
 def test_onnx_vectors_are_the_sentence_transformers_vectors(exported):
@@ -48,12 +48,12 @@ def test_export_is_reused_and_an_incomplete_one_redone(exported, capfd):
     onnx = next(cache.glob("*.onnx"))
     stamp = onnx.stat().st_mtime_ns
     capfd.readouterr()
-    Embedder(emb.package, emb.model, int(emb.dimension), str(cache))
+    Embedder(emb.package, emb.model, emb.dimension, str(cache))
     assert onnx.stat().st_mtime_ns == stamp and "Exporting" not in capfd.readouterr().err
 
     # A crash between writing the model and its description: the export is made again.
     onnx.with_suffix(".json").unlink()
-    again = Embedder(emb.package, emb.model, int(emb.dimension), str(cache))
+    again = Embedder(emb.package, emb.model, emb.dimension, str(cache))
     assert "Exporting" in capfd.readouterr().err
     assert json.loads(onnx.with_suffix(".json").read_text())["onnx_bytes"] == onnx.stat().st_size
     assert np.allclose(again.encode(TEXTS[:2]), embedder.encode(TEXTS[:2]), atol=1e-6)
@@ -64,7 +64,7 @@ def test_a_search_process_does_not_load_torch(exported):
     _, cache = exported
     emb = config.load().embedding
     code = ("import sys; from rag.models.embedder import Embedder; "
-            f"e = Embedder({emb.package!r}, {emb.model!r}, {int(emb.dimension)}, {str(cache)!r}); "
+            f"e = Embedder({emb.package!r}, {emb.model!r}, {emb.dimension}, {str(cache)!r}); "
             "e.encode(['a question']); print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout

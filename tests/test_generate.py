@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from rag import config
-from rag.models import generate
+from rag.models import generators as generate
+from rag.models.generators.http_server import HttpGenerator
+from rag.models.generators.huggingface import TransformersGenerator
+from rag.models.generators.llama_cpp import LlamaCppGenerator
 from rag.models import files as models
 
 SMALL_MODEL = "smollm2-135m-instruct"
@@ -23,9 +26,9 @@ QUESTION = [
 ]
 
 
-def settings(**generation: object) -> dict:
+def settings(**generation: object) -> config.Settings:
     """The project's settings with some generation keys replaced."""
-    return {"generation": {**config.load()["generation"], **generation}}
+    return config.with_overrides(config.load(), {"generation": generation})
 
 
 def free_port() -> int:
@@ -100,10 +103,10 @@ def test_model_spec_can_be_a_gguf_path_but_not_an_unknown_name(tmp_path):
 
 @pytest.mark.slow
 def test_default_model_assembles_from_its_packages_and_verifies():
-    generation = config.load()["generation"]
-    packaged = models.PACKAGED[generation["model"]]
+    generation = config.load().generation
+    packaged = models.PACKAGED[generation.model]
 
-    path = models.resolve(generation["model"], generation["cache_dir"])  # ~1.1 GB, built once
+    path = models.resolve(generation.model, generation.cache_dir)  # ~1.1 GB, built once
 
     assert path.stat().st_size == 1_117_320_768
     assert models.is_verified(path, packaged.sha256)
@@ -122,7 +125,7 @@ def streamed_answer(generator: generate.Generator) -> list[str]:
 
 def test_llama_cpp_backend_streams_and_keeps_one_model():
     generator = generate.load_generator(settings(backend="llama_cpp", model=SMALL_MODEL))
-    assert isinstance(generator, generate.LlamaCppGenerator)
+    assert isinstance(generator, LlamaCppGenerator)
 
     first = "".join(streamed_answer(generator))
     # Greedy decoding is reproducible, also when the prompt prefix comes from llama.cpp's cache.
@@ -134,7 +137,7 @@ def test_llama_cpp_backend_streams_and_keeps_one_model():
 
 def test_transformers_backend_loads_a_gguf_and_streams():
     generator = generate.load_generator(settings(backend="transformers", model=SMALL_MODEL))
-    assert isinstance(generator, generate.TransformersGenerator)
+    assert isinstance(generator, TransformersGenerator)
 
     streamed_answer(generator)
     # Same vocabulary as llama.cpp reads from the file.
@@ -147,7 +150,7 @@ def test_transformers_backend_loads_a_gguf_and_streams():
 def llama_server(tmp_path_factory) -> str:
     """A real llama.cpp OpenAI-compatible server on a free port, serving SmolLM2; its /v1 base URL."""
     port = free_port()
-    model = models.resolve(SMALL_MODEL, config.load()["generation"]["cache_dir"])
+    model = models.resolve(SMALL_MODEL, config.load().generation.cache_dir)
     # A file, not a pipe: the server logs more than a pipe buffer holds and would block on a full one.
     log = tmp_path_factory.mktemp("llama_server") / "server.log"
     with open(log, "wb") as out:
@@ -181,7 +184,7 @@ def llama_server(tmp_path_factory) -> str:
 def test_http_backend_streams_from_a_llama_cpp_server(llama_server):
     http = {"base_url": llama_server, "model": "smollm2", "timeout_s": 30}
     generator = generate.load_generator(settings(backend="http", http=http))
-    assert isinstance(generator, generate.HttpGenerator)
+    assert isinstance(generator, HttpGenerator)
 
     assert "paris" in "".join(streamed_answer(generator)).lower()
     assert generator.count_tokens("x" * 40) == 10
@@ -197,8 +200,9 @@ def test_http_backend_without_a_server_is_unavailable():
 
 
 def test_unknown_backend_is_a_configuration_error():
-    with pytest.raises(generate.GenerationError, match="'gpt' is not one of llama_cpp, transformers, http"):
-        generate.load_generator(settings(backend="gpt"))
+    with pytest.raises(config.ConfigError,
+                       match="generation.backend: must be one of 'llama_cpp', 'transformers', 'http'"):
+        settings(backend="gpt")
 
 
 def test_llama_cpp_prompt_longer_than_the_context_is_a_clear_error():

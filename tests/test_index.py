@@ -190,9 +190,9 @@ def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):
 
     index = Index.open(tmp_path / "index", create=True)
     report = ingest([corpus], index, progress=False)
-    failed = {Path(p.path).name: p.reason for p in report.failed}
-    skipped = {Path(p.path).name: p.reason for p in report.skipped}
-    warnings = {Path(p.path).name: p.reason for p in report.warnings}
+    failed = {Path(p.where).name: p.reason for p in report.failed}
+    skipped = {Path(p.where).name: p.reason for p in report.skipped}
+    warnings = {Path(p.where).name: p.reason for p in report.warnings}
     assert "empty" in failed["empty.txt"]
     assert "binary" in failed["binary.txt"]
     assert "no date" in failed["nodate.txt"]
@@ -222,7 +222,7 @@ def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
     (corpus / "zz-second-edition.txt").write_text(edition)
     index = Index.open(tmp_path / "index", create=True)
     report = ingest([corpus], index, progress=False)
-    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert "another edition" in skipped["zz-second-edition.txt"]
     assert "2031-06-02-agriculture-board.txt" in skipped["zz-second-edition.txt"]
     assert index.store.stats()["briefings"] == 3
@@ -242,7 +242,7 @@ def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path):
         .replace('title: "Press Briefing by', 'title: "Remarks by'))
     index = Index.open(tmp_path / "index", create=True)
     report = ingest([corpus], index, progress=False)
-    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert list(skipped) == ["saved-again.md"] and "same date and text" in skipped["saved-again.md"]
     titles = [r[0] for r in index.store.conn.execute("SELECT title FROM briefings ORDER BY title")]
     assert len(titles) == 2 and titles[0].startswith("Press Briefing") \
@@ -288,7 +288,7 @@ def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path):
         shutil.copy(path, corpus / path.name)
     index = Index.open(tmp_path / "index", create=True)
     report = ingest([corpus], index, progress=False)
-    skipped = {Path(p.path).name: p.reason for p in report.skipped}
+    skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert list(skipped) == ["t1660057.shtml"] and "another edition" in skipped["t1660057.shtml"]
     assert index.store.stats()["briefings"] == 3
 

@@ -16,7 +16,8 @@ import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
-from rag.answer.answerer import REFUSAL, Answer, Citation, Source
+from rag.answer.records import Answer, Citation, Source
+from rag.answer.refusals import REFUSAL
 from rag.records import Passage
 from ui_helpers import QuotingGenerator, start_app
 from ui import views
@@ -143,6 +144,24 @@ def test_filters_are_hard_limits_and_question_hints_can_be_turned_off(running):
         ask(c, "What was said about ports?", date_from="2031-09-01", date_to="2031-01-01")
     with pytest.raises(AppError, match="Type a question"):
         ask(c, "   ")
+
+
+@pytest.mark.parametrize("use_hints", [True, False])
+def test_a_question_comparing_two_officials_is_answered_side_by_side_with_or_without_hints(
+        running, use_hints):
+    # Hints off once meant a retriever whose search took no comparison options: a TypeError.
+    c = client(running)
+    _, sources, _, status = ask(c, "How did Xu Weiran and Marisa Quell differ on the Kelvar "
+                                "Strait?", use_hints=use_hints)
+    assert "Sources, one search per side" in sources and "Found" in status
+    speaker = {n: re.search(r'class="speaker">([^<]+)<', body).group(1)
+               for n, body in cards(sources, 1).items()}
+    assert set(speaker.values()) == {"Xu Weiran", "Marisa Quell"}
+    chat, sources, status, _ = c.predict(api_name="/answer")
+    answer = text_of(chat[-1])
+    assert status.startswith("Answered in") and REFUSAL not in answer
+    cited = {int(n) for n in re.findall(r'<a class="chip" href="#src-1-(\d+)"', answer)}
+    assert {speaker[n] for n in cited} == {"Xu Weiran", "Marisa Quell"}  # both sides cited
 
 
 def test_a_question_the_briefings_do_not_answer_is_refused_with_the_nearest_excerpts(running):
@@ -319,6 +338,9 @@ def test_transcript_and_model_text_are_escaped_and_only_valid_markers_become_chi
     assert message[0]["content"] == "What &lt;u&gt;now&lt;/u&gt;?"
     assert message[1]["content"] == ('It was said <a class="chip" href="#src-1-1" '
                                       'title="Show source 1">1</a> and [4].')
+    two = Answer(question="q", text="Both [1, 2] and [Passage 2].",
+                 sources=[source, Source(2, _passage(text, id=8), text, 0)])
+    assert views.chat_messages([two])[1]["content"].count('class="chip"') == 3
 
 
 def test_exports_hold_the_answer_citations_and_excerpts(tmp_path):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from rag.answer.refusals import REFUSAL
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = ROOT / "sample_corpus"
 
@@ -37,7 +39,7 @@ class QuotingGenerator:
                                        re.S)[:2]:
             first = re.split(r"(?<=[.!?])\s+", said.strip())[0]
             quotes.append(f'The speaker said: "{first}" [{marker}]')
-        return " ".join(quotes) or "The briefings in the index don't answer this."
+        return " ".join(quotes) or REFUSAL
 
     def stream(self, messages: list[dict], max_tokens: int,
                temperature: float = 0.0) -> Iterator[str]:

@@ -15,10 +15,11 @@ from typing import Callable, Iterator
 
 import gradio as gr
 
-from rag.answer.answerer import Answer, Event
 from rag.answer.compare import Comparison
+from rag.answer.records import Answer, Event
+from rag.config import QueueSettings
 from rag.filters import Filters
-from rag.models.generate import GenerationError
+from rag.models.generators import GenerationError
 from ui import views
 from ui.export import write_exports
 from ui.service import Service, Started
@@ -82,11 +83,10 @@ def _timing(answer: Answer) -> str:
     return done + (f" (first words after {first:.1f} s)." if first is not None else ".")
 
 
-def build_app(service: Service, queue: dict | None = None) -> gr.Blocks:
+def build_app(service: Service, queue: QueueSettings) -> gr.Blocks:
     """The Blocks app over `service`; `queue` holds the ui.queue settings of config.yaml."""
-    queue = dict(queue or {})
-    generation_limit = int(queue.get("generation_concurrency", 1))
-    retrieval_limit = int(queue.get("retrieval_concurrency", 4))
+    generation_limit = queue.generation_concurrency
+    retrieval_limit = queue.retrieval_concurrency
     speakers = service.speakers()
     families = [(label, value) for value, label in views.FAMILIES.items()]
 
@@ -280,5 +280,5 @@ def build_app(service: Service, queue: dict | None = None) -> gr.Blocks:
                          concurrency_limit=1)
         app.load(refresh, None, [stats, speaker_filter, compare_speakers, timeline_speakers],
                  api_name="stats", queue=False)
-    app.queue(max_size=queue.get("max_size"), default_concurrency_limit=retrieval_limit)
+    app.queue(max_size=queue.max_size, default_concurrency_limit=retrieval_limit)
     return app

@@ -6,7 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from rag.answer.answerer import Answer
+from rag.answer.records import Answer
 
 CSV_COLUMNS = ["marker", "cited", "speaker", "role", "date", "title", "source", "question",
                "excerpt", "passage"]

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from rag import config
 
@@ -21,8 +22,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 def login(settings: config.Settings) -> tuple[str, str] | None:
     """(user, password) when both are set (environment first), else None: no login."""
     ui = settings.ui
-    user = os.environ.get("BRIEFINGS_USER") or ui.get("user") or ""
-    password = os.environ.get("BRIEFINGS_PASSWORD") or ui.get("password") or ""
+    user = os.environ.get("BRIEFINGS_USER") or ui.user
+    password = os.environ.get("BRIEFINGS_PASSWORD") or ui.password
     if bool(user) != bool(password):
         raise ValueError("a login needs both BRIEFINGS_USER and BRIEFINGS_PASSWORD "
                          "(or ui.user and ui.password in config.yaml)")
@@ -33,23 +34,19 @@ def prepare_index(corpus: list[Path], index_dir: Path, settings: config.Settings
                   progress: bool = True):
     """Open (or create) the index and ingest `corpus` into it, reporting in the terminal."""
     from rag.store.index import Index
+    from rag.ingest.report import index_summary
     from rag.ingest.run import ingest
 
     index = Index.open(index_dir, create=True, settings=settings)
     folders = [p for p in corpus if p.exists()]
     for missing in sorted(set(corpus) - set(folders)):
         print(f"corpus folder {missing} does not exist; skipped", file=sys.stderr)
-    if folders:
-        print(f"indexing {', '.join(map(str, folders))} into {index_dir} ...", flush=True)
-        report = ingest(folders, index, progress=progress)
-        print(f"{report.documents} documents: {report.updated} indexed, {report.unchanged} "
-              f"unchanged, {len(report.skipped)} skipped, {len(report.failed)} failed",
-              flush=True)
-        for problem in report.failed:
-            print(f"  FAILED: {problem}", file=sys.stderr)
-    stats = index.store.stats()
-    print(f"index {index_dir}: {stats['briefings']} briefings, {stats['passages']} passages, "
-          f"{stats['speakers']} speakers, {stats['date_from']} .. {stats['date_to']}", flush=True)
+    if not folders:
+        print(index_summary(index_dir, index.store.stats()), flush=True)
+        return index
+    print(f"indexing {', '.join(map(str, folders))} into {index_dir} ...", flush=True)
+    report = ingest(folders, index, progress=progress)
+    print("\n".join(report.summary_lines(index_dir, index.store.stats())), flush=True)
     return index
 
 
@@ -75,21 +72,21 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
     index_dir = Path(index_dir) if index_dir else config.resolve_path(settings.index.dir)
     index = prepare_index(folders, index_dir, settings)
     if not extractive and generator is None:
-        from rag.models.generate import GeneratorUnavailable, load_generator
+        from rag.models.generators import GeneratorUnavailable, load_generator
         print(f"loading the answer model {settings.generation.model} ...", flush=True)
         try:
             generator = load_generator(settings)
         except GeneratorUnavailable as err:
             print(f"no answer model ({err}): answers will quote the best excerpts", flush=True)
     service = Service(index, uploads, generator=generator, no_llm=extractive,
-                      timeline_speakers=int(ui.timeline_speakers))
+                      timeline_speakers=ui.timeline_speakers)
     print("warming up (search, model, prompt prefix) ...", flush=True)
     service.warm_up()
-    app = build_app(service, dict(ui.queue))
-    app.launch(server_name=host or ui.host, server_port=int(port or ui.port), auth=auth,
+    app = build_app(service, ui.queue)
+    app.launch(server_name=host or ui.host, server_port=port or ui.port, auth=auth,
                auth_message="Briefings: sign in" if auth else None, share=False,
                inbrowser=False, prevent_thread_lock=not block, show_error=True,
-               max_file_size=f"{float(settings.ingest.max_file_mb):g}mb", **LAUNCH_STYLE)
+               max_file_size=f"{settings.ingest.max_file_mb:g}mb", **LAUNCH_STYLE)
     if block:  # launch() returned: the server was stopped
         index.close()
     return app
@@ -104,6 +101,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, help="port (default: ui.port, 7860)")
     parser.add_argument("--extractive", action="store_true",
                         help="answer by quoting the best excerpts, without the model")
+
+
+def register(command: Callable[[str, Callable, str], argparse.ArgumentParser]) -> None:
+    """Add `briefings serve` to the command line (the "briefings.commands" entry point)."""
+    add_arguments(command("serve", run, "serve the web app (indexes the corpus first)"))
 
 
 def run(args: argparse.Namespace) -> int:

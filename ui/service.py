@@ -2,8 +2,8 @@
 
 An answer is started in one event (retrieval, several at a time) and finished in another
 (generation, one at a time), so its sources show while it waits for the model. A started
-answer is the library's own event stream (Answerer.stream / compare.stream) paused after its
-"sources" event; finishing it just reads on. Uploads are ingested on their own Index
+answer is the library's own event stream (Answerer.stream, a comparison included) paused after
+its "sources" event; finishing it just reads on. Uploads are ingested on their own Index
 connection, so searches go on meanwhile (SQLite WAL; the shared Index reloads its FAISS file
 when the store's generation changes).
 """
@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from rag.answer import compare
-from rag.search import hints as query
-from rag.answer.answerer import Answer, Answerer, Event
+from rag.answer.records import Answer, Event
+from rag.answer.timeline import Statement
+from rag.api import Briefings
 from rag.filters import Filters
+from rag.models.generators import Generator
 from rag.store.index import Index
-from rag.ingest.run import ingest
-from rag.search.retriever import Retrieval, Retriever
 
 
 @dataclass
@@ -39,14 +38,6 @@ class FileOutcome:
     name: str
     status: str       # "indexed", "skipped" (not a transcript, a duplicate) or "failed"
     reason: str = ""
-
-
-class HintFreeRetriever(Retriever):
-    """A retriever that ignores the speakers and dates a question names (hints turned off)."""
-
-    def search(self, text: str, k: int | None = None, filters: Filters | None = None,
-               infer: bool = True) -> Retrieval:
-        return super().search(text, k, filters, infer=False)
 
 
 def _start(events: Iterator[Event]) -> Started:
@@ -68,60 +59,57 @@ def _free_path(folder: Path, name: str) -> Path:
 class Service:
     """One index, answered from by every session of the app."""
 
-    def __init__(self, index: Index, uploads: Path, generator=None, no_llm: bool = False,
-                 timeline_speakers: int = 6) -> None:
+    def __init__(self, index: Index, uploads: Path, generator: Generator | None = None,
+                 no_llm: bool = False, timeline_speakers: int = 6) -> None:
         self.index = index
         self.uploads = uploads
         self.no_llm = no_llm
         self.timeline_speakers = timeline_speakers
-        self.retriever = Retriever(index)
-        self._answerers = {True: Answerer(self.retriever, generator),
-                           False: Answerer(HintFreeRetriever(index), generator)}
+        self.briefings = Briefings(index, generator)
         self._ingesting = threading.Lock()
 
     def warm_up(self) -> None:
-        """Load what the first question would wait for (see Answerer.warm_up)."""
-        self._answerers[True].warm_up(no_llm=self.no_llm)
+        """Load what the first question would wait for (see Briefings.warm_up)."""
+        self.briefings.warm_up(no_llm=self.no_llm)
 
     # -- what the index holds ---------------------------------------------------------------------
     def speakers(self) -> list[str]:
-        return self.retriever.known_speakers()
+        return self.briefings.speakers()
 
     def stats(self) -> dict:
-        stats = self.index.store.stats()
-        stats["top_speakers"] = self.index.store.speakers()[:10]
-        return stats
+        return self.briefings.stats()
 
     # -- answers ----------------------------------------------------------------------------------
     def ask(self, question: str, filters: Filters, history: Sequence[Answer],
             use_hints: bool = True) -> Started:
-        """Retrieve for `question` (a follow-up of `history`); generation waits in the result."""
+        """Retrieve for `question` (a follow-up of `history`); generation waits in the result.
+        With `use_hints` off the speakers and dates it names steer no search."""
         if not question.strip():
             raise ValueError("Type a question first.")
-        answerer = self._answerers[use_hints]
-        return _start(answerer.stream(question.strip(), filters, history, no_llm=self.no_llm))
+        return _start(self.briefings.stream(question.strip(), filters, history,
+                                            no_llm=self.no_llm, use_hints=use_hints))
 
-    def compare(self, topic: str, speakers: Sequence[str], filters: Filters) -> Started:
+    def compare(self, topic: str, speakers: Sequence[str], filters: Filters,
+                use_hints: bool = True) -> Started:
         """Retrieve each speaker's side on `topic`: the speakers picked, else those it names."""
         if not topic.strip():
             raise ValueError("Type a topic or a question first.")
-        chosen = list(dict.fromkeys(speakers)) or query.infer(topic, self.speakers()).speakers
-        if len(chosen) < 2:
+        plan = self.briefings.plan(topic.strip(), filters, use_hints=use_hints,
+                                   speakers=list(dict.fromkeys(speakers)))
+        if len(plan.sides) < 2 or plan.sides[0].across_briefings:
             raise ValueError("Pick two or more speakers, or name them in the question.")
-        return _start(compare.stream(self._answerers[True], topic.strip(),
-                                     compare.speaker_sides(chosen, filters), filters,
-                                     no_llm=self.no_llm))
+        return _start(self.briefings.stream_plan(plan, no_llm=self.no_llm))
 
     def timeline(self, topic: str, speakers: Sequence[str],
-                 filters: Filters) -> tuple[list[str], list[compare.Statement]]:
+                 filters: Filters) -> tuple[list[str], list[Statement]]:
         """The speakers plotted (picked, else named in the topic, else the most frequent ones)
         and their statements on `topic` in date order."""
         if not topic.strip():
             raise ValueError("Type a topic first.")
-        known = self.speakers()
-        chosen = (list(dict.fromkeys(speakers)) or query.infer(topic, known).speakers
-                  or known[: self.timeline_speakers])
-        return chosen, compare.timeline(topic.strip(), chosen, self.retriever, filters)
+        chosen = (list(dict.fromkeys(speakers))
+                  or self.briefings.plan(topic).hints.speakers
+                  or self.speakers()[: self.timeline_speakers])
+        return chosen, self.briefings.timeline(topic.strip(), chosen, filters)
 
     # -- uploads ----------------------------------------------------------------------------------
     def add_files(self, files: Sequence[Path], progress: bool = True) -> list[FileOutcome]:
@@ -137,16 +125,16 @@ class Service:
                 shutil.copyfile(file, copy)
                 copies.append((Path(file).name, copy.resolve()))
             # A connection of its own: the shared one keeps serving searches meanwhile.
-            index = Index.open(self.index.directory, settings=self.index.settings)
+            uploads = Briefings.open(self.index.directory, settings=self.index.settings)
             try:
-                report = ingest([copy for _, copy in copies], index, progress=progress)
+                report = uploads.ingest([copy for _, copy in copies], progress=progress)
             finally:
-                index.close()
+                uploads.close()
         problems: dict[str, tuple[str, str]] = {}
         for status, found in (("failed", report.failed), ("skipped", report.skipped)):
             for problem in found:
-                problems.setdefault(problem.path, (status, problem.reason))
-        warnings = {p.path: p.reason for p in report.warnings}
+                problems.setdefault(problem.where, (status, problem.reason))
+        warnings = {p.where: p.reason for p in report.warnings}
         outcomes = []
         for name, copy in copies:
             status, reason = problems.get(str(copy), ("indexed", warnings.get(str(copy), "")))

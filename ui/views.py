@@ -14,13 +14,15 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from rag.answer.answerer import Answer, Source
-from rag.answer.compare import Comparison, Statement
+from rag.answer.compare import Comparison
+from rag.answer.records import Answer, Source
+from rag.answer.refusals import REFUSAL
+from rag.answer.timeline import Statement
+from rag.citations.markers import MARKER, marker_numbers
 from rag.filters import Filters
 from rag.records import GENERIC, MFA, SCIO, WHITEHOUSE, Passage
 
 FAMILIES = {SCIO: "SCIO", MFA: "Foreign Ministry", WHITEHOUSE: "White House", GENERIC: "Other"}
-_MARKER = re.compile(r"\[(\d{1,3})\]")
 
 
 def esc(text: str) -> str:
@@ -32,10 +34,18 @@ def chip(prefix: str, marker: int) -> str:
 
 
 def with_chips(text: str, prefix: str, markers: Iterable[int]) -> str:
-    """`text` escaped, each [n] naming one of `markers` turned into a chip."""
+    """`text` escaped, each citation marker ("[1]", "[1, 2]", ...) naming one of `markers`
+    turned into chips; numbers naming no source stay as written."""
     valid = set(markers)
-    return _MARKER.sub(lambda m: chip(prefix, int(m.group(1))) if int(m.group(1)) in valid
-                       else m.group(0), esc(text))
+
+    def chips(m: re.Match) -> str:
+        numbers = marker_numbers(m.group(1))
+        if not valid.intersection(numbers):
+            return m.group(0)
+        return "".join(chip(prefix, n) if n in valid else f"[{n}]" for n in numbers)
+
+    # Found in the escaped text: escaping changes no character of a marker but "&".
+    return MARKER.sub(chips, esc(text))
 
 
 def _link(title: str, location: str) -> str:
@@ -94,8 +104,8 @@ def _source_card(source: Source, prefix: str, cited: dict[int, list[tuple[int, i
 def answer_markdown(answer: Answer, prefix: str) -> str:
     """A finished answer as a chat message: the text with chips, or a plain refusal."""
     if answer.refused:
-        body = ("**The briefings in the index don't answer this.** The nearest excerpts are "
-                "listed under Sources; none of them answers the question.")
+        body = (f"**{REFUSAL}** The nearest excerpts are listed under Sources; none of them "
+                "answers the question.")
     else:
         body = with_chips(answer.text, prefix, [s.marker for s in answer.sources])
     if answer.note and answer.mode == "extractive" and not answer.refused:
@@ -187,8 +197,8 @@ def comparison_html(comparison: Comparison, partial: str = "", status: str = "")
     answer = comparison.answer
     markers = [s.marker for s in answer.sources]
     if answer.refused:
-        text = ("<p><strong>The briefings in the index don't answer this.</strong> The nearest "
-                "excerpts of each speaker are below.</p>")
+        text = (f"<p><strong>{REFUSAL}</strong> The nearest excerpts of each speaker are "
+                "below.</p>")
     elif answer.text or partial:
         # one line per side and per quoted statement
         lines = with_chips(answer.text or partial, "cmp", markers).replace("\n", "<br>")

@@ -16,142 +16,19 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from rag.errors import Problem
 from rag.ingest.chunking import CHUNKING_VERSION, Chunk, chunk_briefing
-from rag.store.index import Index
-from rag.readers import READERS_VERSION, SUFFIXES, NotATranscript, ReadError, group_files, read_group
+from rag.ingest.discover import discover
+from rag.ingest.duplicates import DuplicateFinder, fingerprint
+from rag.ingest.report import IngestReport
+from rag.models.embedder import embed_input
+from rag.readers import READERS_VERSION, NotATranscript, ReadError, group_files, read_group
 from rag.records import Briefing
-from rag.text.normalize import content_hash, normalize, overlap, shingles
+from rag.store.index import Index
+from rag.text.normalize import content_hash
 
 
 DUPLICATE = "duplicate"  # document status: every briefing in it is indexed from another file
-
-
-@dataclass
-class Problem:
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
-
-
-@dataclass
-class IngestReport:
-    """What an ingest did; `failed` makes the command exit non-zero."""
-
-    documents: int = 0          # document groups seen
-    unchanged: int = 0
-    updated: int = 0            # new or changed, now indexed
-    removed: int = 0            # pruned
-    briefings: int = 0          # briefings added by this run
-    turns: int = 0
-    passages: int = 0
-    embedded: int = 0           # passages sent to the encoder
-    reused: int = 0             # passages whose vectors were reused
-    skipped: list[Problem] = field(default_factory=list)   # not transcripts, duplicates
-    failed: list[Problem] = field(default_factory=list)    # unreadable input
-    warnings: list[Problem] = field(default_factory=list)
-    seconds: float = 0.0
-    encode_seconds: float = 0.0
-
-    def as_dict(self) -> dict:
-        data = {k: v for k, v in self.__dict__.items() if not isinstance(v, list)}
-        for name in ("skipped", "failed", "warnings"):
-            data[name] = [p.__dict__ for p in getattr(self, name)]
-        return data
-
-
-def discover(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
-    """Transcript files under `paths` (folders searched recursively, hidden files ignored)."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(p for p in sorted(path.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in SUFFIXES
-                         and not any(part.startswith(".") for part in p.relative_to(path).parts))
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Problem(str(path), "no such file or folder"))
-    return [f.resolve() for f in files], problems
-
-
-def embed_input(text: str, question: str, with_question: bool) -> str:
-    """What the encoder sees for a passage: its words, then the question it answers (trimmed, so
-    the model's 256-token window is spent on the answer first)."""
-    if with_question and question:
-        return f"{text}\nQuestion: {' '.join(question.split()[:48])}"
-    return text
-
-
-def fingerprint(briefing: Briefing) -> str:
-    """Same date and same words = same conference, whatever file or URL it came from."""
-    return content_hash(briefing.date + "\n" + "\n".join(normalize(t.text) for t in briefing.turns))
-
-
-class DuplicateFinder:
-    """Finds the document that already holds a briefing: the same words in another file, the
-    same briefing id, or the same source, date and title with much of the wording shared (one
-    conference published twice, e.g. as two translations). The first one indexed is kept.
-
-    The same words at two different web addresses with two different titles are two
-    publications, both kept: the White House posted its 2024-03-15 briefing as a "press
-    briefing" and as "remarks". (Search's near-duplicate pass keeps such twins from crowding
-    results.)"""
-
-    def __init__(self, store, min_overlap: float, stale: set[str]) -> None:
-        self.store = store
-        self.min_overlap = min_overlap
-        self.stale = stale  # documents whose stored briefings are being replaced
-        self.fingerprints: dict[str, tuple[str, str, str]] = {}  # -> document, location, title
-        self.ids: dict[str, str] = {}
-        self.titled: dict[tuple[str, str, str], list[tuple[str, set]]] = {}
-
-    def claim(self, briefing: Briefing, key: str, fp: str) -> tuple[str, str] | None:
-        """(document, why) of an earlier copy of `briefing` (read from document `key`, with
-        fingerprint `fp`); None when there is none, and the briefing is then remembered as
-        the copy later ones are compared with."""
-        row = self.store.briefing_with_fingerprint(fp)
-        if row is not None and row["document"] in self.stale:
-            row = None
-        twin = self.fingerprints.get(fp) or (row and (row["document"], row["location"],
-                                                       row["title"]))
-        if twin and not _other_publication(briefing, twin[1], twin[2]):
-            return twin[0], "same date and text"
-        row = self.store.has_briefing(briefing.id)
-        if briefing.id in self.ids or (row is not None and row["document"] not in self.stale):
-            return self.ids.get(briefing.id) or row["document"], "same briefing id"
-        words = shingles(briefing_text(briefing))
-        titled = self.titled.setdefault(self._title_key(briefing), [])
-        earlier = titled + [(r["document"], shingles(self.store.briefing_text(r["id"])))
-                            for r in self.store.briefings_titled(briefing.source, briefing.date,
-                                                                 briefing.title)
-                            if r["document"] not in self.stale]
-        for document, other in earlier:
-            shared = overlap(words, other)
-            if shared >= self.min_overlap:
-                return document, (f"same title and date, {shared:.0%} of the wording shared "
-                                  "(another edition of the same conference)")
-        self.fingerprints.setdefault(fp, (key, briefing.location, briefing.title))
-        self.ids[briefing.id] = key
-        titled.append((key, words))
-        return None
-
-    @staticmethod
-    def _title_key(briefing: Briefing) -> tuple[str, str, str]:
-        return briefing.source, briefing.date, briefing.title
-
-
-def _other_publication(briefing: Briefing, location: str, title: str) -> bool:
-    """True when `briefing` was published at another web address under another title than a
-    briefing with the same words (location, title): a file saved twice shares both."""
-    urls = [u for u in (briefing.location, location) if u.startswith(("http://", "https://"))]
-    return len(urls) == 2 and urls[0] != urls[1] and briefing.title != title
-
-
-def briefing_text(briefing: Briefing) -> str:
-    return "\n".join(t.text for t in briefing.turns)
 
 
 @dataclass
@@ -175,9 +52,9 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
     report = IngestReport()
     files, missing = discover(paths)
     report.failed.extend(missing)
-    max_bytes = int(float(settings.ingest.max_file_mb) * 1_000_000)
+    max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
     chunking = settings.chunking
-    with_question = bool(settings.embedding.with_question)
+    with_question = settings.embedding.with_question
 
     pending: list[_Pending] = []
     seen_keys: set[str] = set()
@@ -201,7 +78,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
     stale = {key for key, digest in digests.items()
              if (row := store.document(key)) is None or row["hash"] != digest
              or row["status"] == DUPLICATE}
-    duplicates = DuplicateFinder(store, float(settings.ingest.duplicate_overlap), stale)
+    duplicates = DuplicateFinder(store, settings.ingest.duplicate_overlap, stale)
     for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
         key = str(group[0])
         if key not in digests:
@@ -237,9 +114,8 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
                 continue
             item.briefings.append(briefing)
             item.fingerprints.append(fp)
-            item.chunks.append(chunk_briefing(briefing, int(chunking.max_words),
-                                              int(chunking.overlap_sentences),
-                                              int(chunking.min_words)))
+            item.chunks.append(chunk_briefing(briefing, chunking.max_words,
+                                              chunking.overlap_sentences, chunking.min_words))
         pending.append(item)
 
     removed = [d["key"] for d in store.documents()
@@ -266,7 +142,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         if on_step:
             on_step(f"embedding {len(inputs)} passages")
         embedder = index.embedder()
-        batch = int(settings.ingest.batch_size)
+        batch = settings.ingest.batch_size
         todo = list(inputs)
         step = batch * 16
         t0 = time.perf_counter()
@@ -285,7 +161,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             deleted += store.delete_document(key)
         for item in pending:
             deleted += store.delete_document(item.key)
-            reason = next((p.reason for p in report.skipped if p.path == item.key), "")
+            reason = next((p.reason for p in report.skipped if p.where == item.key), "")
             status = "ok" if item.briefings else item.status
             store.put_document(item.key, item.paths, item.hash, status,
                                "" if status == "ok" else reason)

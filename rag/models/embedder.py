@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.config import resolve_path
+from rag.errors import BriefingsError
 from rag.files import write_atomic
 
 _POOLINGS = ("mean", "cls")
@@ -31,7 +32,15 @@ _PROBES = ["Next question, please.",
 _MIN_PROBE_COSINE = 0.9999
 
 
-class EmbedderError(RuntimeError):
+def embed_input(text: str, question: str, with_question: bool) -> str:
+    """What the encoder sees for a passage: its words, then the question it answers (trimmed, so
+    the model's 256-token window is spent on the answer first)."""
+    if with_question and question:
+        return f"{text}\nQuestion: {' '.join(question.split()[:48])}"
+    return text
+
+
+class EmbedderError(BriefingsError, RuntimeError):
     """The configured embedder cannot be loaded or exported."""
 
 

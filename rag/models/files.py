@@ -21,11 +21,12 @@ from typing import Sequence
 from tqdm import tqdm
 
 from rag.config import resolve_path
+from rag.errors import BriefingsError
 
 CHUNK = 8 << 20  # bytes per read while copying and hashing
 
 
-class ModelError(RuntimeError):
+class ModelError(BriefingsError, RuntimeError):
     """A model file cannot be located or is corrupt; the message says what fixes it."""
 
 
@@ -172,10 +173,10 @@ def is_verified(target: Path, sha256: str) -> bool:
 def main(argv: list[str]) -> int:
     from rag import config
 
-    settings = config.load()["generation"]
-    spec = argv[0] if argv else settings["model"]
+    generation = config.load().generation
+    spec = argv[0] if argv else generation.model
     try:
-        print(resolve(spec, settings["cache_dir"]))
+        print(resolve(spec, generation.cache_dir))
     except ModelError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

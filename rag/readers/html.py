@@ -11,7 +11,7 @@ import re
 import lxml.etree
 import lxml.html
 
-from rag.readers import ReadError
+from rag.readers.base import ReadError
 from rag.text.normalize import clean_space
 
 # Elements that start a new line in a browser.

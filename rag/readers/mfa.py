@@ -31,7 +31,7 @@ from pathlib import Path
 
 import lxml.html
 
-from rag.readers import NotATranscript, Page, ReadError
+from rag.readers.base import NotATranscript, Page, ReadError
 from rag.readers.html import paragraphs, parse
 from rag.readers.speakers import outlet_of, sequence_turns, strip_titles
 from rag.records import JOURNALIST, MFA, OFFICIAL, Briefing, Participant, Turn

@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rag.readers import Page, ReadError
+from rag.readers.base import Page, ReadError
 from rag.readers.speakers import SpeakerNames, display_case, outlet_of, sequence_turns, strip_titles
 from rag.records import CHAIR, GENERIC, JOURNALIST, OFFICIAL, Briefing, Participant, Turn
 from rag.text.normalize import clean_space, content_hash

@@ -28,7 +28,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from rag.readers import Page, ReadError, page_key
+from rag.readers.base import Page, ReadError, page_key
 from rag.readers.plain import is_date_line, parse_people, split_label
 from rag.readers.speakers import (SpeakerNames, display_case, outlet_of, sequence_turns,
                                   strip_titles)

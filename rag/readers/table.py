@@ -27,7 +27,7 @@ import io
 import json
 from pathlib import Path
 
-from rag.readers import Page, ReadError
+from rag.readers.base import Page, ReadError
 from rag.readers.speakers import (SpeakerNames, display_case, outlet_of, sequence_turns,
                                   strip_titles)
 from rag.records import CHAIR, GENERIC, JOURNALIST, OFFICIAL, Briefing, Turn

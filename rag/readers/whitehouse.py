@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from rag.readers import NotATranscript, Page, ReadError
+from rag.readers.base import NotATranscript, Page, ReadError
 from rag.readers.speakers import SpeakerNames, display_case, sequence_turns, strip_titles
 from rag.records import CHAIR, JOURNALIST, OFFICIAL, WHITEHOUSE, Briefing, Participant, Turn
 from rag.text.normalize import clean_space

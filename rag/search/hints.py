@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass, field
 
 from rag.filters import Filters
-from rag.text.dates import MONTHS, date_mentions
+from rag.text.dates import MONTH, MONTHS, date_mentions
 
-_MONTH_YEAR = re.compile(
-    r"\b(?:(?:early|mid|late)[- ])?(January|February|March|April|May|June|July|August|September|"
-    r"October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?,?\s+(?:of\s+)?"
-    r"((?:19|20)\d{2})\b", re.I)
+_MONTH_YEAR = re.compile(r"\b(?:(?:early|mid|late)[- ])?" + MONTH + r",?\s+(?:of\s+)?"
+                         r"((?:19|20)\d{2})\b", re.I)
 _YEAR = re.compile(r"\b(?:in |of |during )?((?:19|20)\d{2})\b", re.I)
 # Words that put a surname in front of us as a person: "Secretary Cardona", "Ms. Hua".
 _TITLED = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|Secretary|Director|Admiral|Minister|Ambassador|"

@@ -15,7 +15,7 @@ import math
 import re
 from typing import Sequence
 
-from rag.citations.check import terms
+from rag.text.terms import stems
 from rag.filters import Filters
 from rag.records import Passage
 from rag.text.sentences import sentence_spans
@@ -25,12 +25,12 @@ QUESTION_WORDS = frozenset("""what when where which who whom whose why how wheth
 mention mentioned describe described explain explained think thought view views stance position
 compare compared comparison differ different difference each cite cited figure figures number
 numbers""".split())
-_QUESTION_STEMS = frozenset(terms(" ".join(QUESTION_WORDS)))
+_QUESTION_STEMS = frozenset(stems(" ".join(QUESTION_WORDS)))
 # A question asking for an amount ("how many trucks", "what figures did she cite"): the
 # sentence stating one answers it, though the amount itself cannot be among the question's words.
 _ASKS_AMOUNT = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:share|percentage|proportion)\b|"
                           r"\b(?:numbers?|figures?|amounts?|percent|rate)\b", re.I)
-_AMOUNT_WORDS = frozenset(terms("dozens hundreds thousands millions billions trillions"))
+_AMOUNT_WORDS = frozenset(stems("dozens hundreds thousands millions billions trillions"))
 _YEAR = re.compile(r"(?:19|20)\d\d")
 # Runs of capitalised words (a name), not counting a question's first word.
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'-]*(?:\s+(?:of\s+)?[A-Z][\w'-]*)+")
@@ -41,9 +41,9 @@ class Relevance:
     (inverse frequency among the sentences of the candidate passages)."""
 
     def __init__(self, question: str, texts: Sequence[str]) -> None:
-        self.wanted = set(terms(question)) - _QUESTION_STEMS
+        self.wanted = set(stems(question)) - _QUESTION_STEMS
         # each candidate's sentences as stem sets, kept for best_window
-        self._sentences = {text: [set(terms(text[a:b])) for a, b in sentence_spans(text)]
+        self._sentences = {text: [set(stems(text[a:b])) for a, b in sentence_spans(text)]
                            for text in texts}
         units = [u for sentences in self._sentences.values() for u in sentences]
         n = max(1, len(units))
@@ -52,14 +52,14 @@ class Relevance:
         # it counts once, by its rarest word, so naming it in full does not outweigh what is
         # asked about it.
         self.names = [group for m in _NAME.finditer(question)
-                      if len(group := set(terms(m.group(0))) & self.wanted) > 1]
+                      if len(group := set(stems(m.group(0))) & self.wanted) > 1]
         # Stating an amount counts half as much as the rarest word asked about (measured on
         # dev, README: more answering passages first, none lost from the top three).
         self.amount = 0.5 * max(self.weight.values(), default=0.0) \
             if _ASKS_AMOUNT.search(question) else 0.0
 
     def score(self, sentence: str) -> float:
-        return self._score(set(terms(sentence)))
+        return self._score(set(stems(sentence)))
 
     def _score(self, stems: set[str]) -> float:
         # summed in a fixed order: set order changes between processes (string hashing), and
@@ -78,7 +78,7 @@ class Relevance:
         the sentence that completes it."""
         units = self._sentences.get(text)
         if units is None:
-            units = [set(terms(text[a:b])) for a, b in sentence_spans(text)]
+            units = [set(stems(text[a:b])) for a, b in sentence_spans(text)]
         if not units:
             return self.score(text)
         return max(self._score(set().union(*units[i:i + size])) for i in range(len(units)))

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from rag.search import hints as query
-from rag.store import keywords as sparse
 from rag.filters import Filters
+from rag.search.hints import Hints, infer
 from rag.search.fusion import FUSIONS, drop_near_duplicates, spread
 from rag.store.index import Index
+from rag.store.keywords import KeywordSearch, query_words
 from rag.records import Passage
 from rag.search.rerank import rerank
 
@@ -45,9 +45,9 @@ class Retriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings.search
-        self.keywords = sparse.KeywordSearch(index.store.conn,
-                                             float(self.settings.common_word_share),
-                                             most=int(self.settings.most_query_words))
+        self.keywords = KeywordSearch(index.store.conn,
+                                             self.settings.common_word_share,
+                                             most=self.settings.most_query_words)
         self._speakers: list[str] = []
         self._labels: set[str] = set()
         self._generation = -1
@@ -59,7 +59,7 @@ class Retriever:
             store = self.index.store
             self._speakers = [name for name, _ in store.speakers()]
             self._labels = {w for text in [*store.titles(), *(n for n, _ in store.speakers(None))]
-                            for w in sparse.terms(text)}
+                            for w in query_words(text)}
             self.keywords.refresh()
             self._generation = generation
 
@@ -72,26 +72,26 @@ class Retriever:
         """Whether the index holds `name` anywhere: in what was said or asked (keyword search),
         or in a speaker's name or a briefing's title, which keyword search leaves out."""
         self._refresh()
-        words = sparse.terms(name)
+        words = query_words(name)
         return (bool(words) and all(w in self._labels for w in words)) \
             or bool(self.keywords.search(name, 1))
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 
-    def ranked_lists(self, text: str, filters: Filters, hints: query.Hints,
+    def ranked_lists(self, text: str, filters: Filters, hints: Hints,
                      facets: list[Filters]) -> list[tuple[float, Ranking]]:
         """Every weighted ranking the fusion combines: a keyword and a dense ranking of the
         question under the caller's filters, then a pair per facet the question hints at."""
-        n = int(self.settings.candidates)
+        n = self.settings.candidates
         weights = self.settings.weights
-        w_bm25, w_dense = float(weights["bm25"]), float(weights["dense"])
+        w_bm25, w_dense = weights.bm25, weights.dense
         jobs = [(filters, text, 1.0)]   # (filters, keyword query, weight share)
         if facets:
             # Inside a facet the hint words match everything: rank on the rest of the question
             # (the dense side keeps the whole question's vector: one encoding per search).
-            rest = hints.remainder if sparse.terms(hints.remainder) else text
-            share = float(weights["hinted"]) / len(facets)
+            rest = hints.remainder if query_words(hints.remainder) else text
+            share = weights.hinted / len(facets)
             jobs += [(narrowed, rest, share) for facet in facets
                      # None: the hint contradicts the caller's filters
                      if (narrowed := filters.narrowed(facet)) is not None]
@@ -112,22 +112,25 @@ class Retriever:
         return lists
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
-               infer: bool = True, across_briefings: bool = False) -> Retrieval:
-        """The k best passages for `text` under `filters`, with hints inferred from the text.
+               hints: Hints | None = None, across_briefings: bool = False) -> Retrieval:
+        """The k best passages for `text` under `filters`, steered by `hints` (the speakers and
+        periods the question names: the caller's parse of it; None: inferred from `text`;
+        `Hints()`: none).
 
         `across_briefings`: twice as many passages are reranked, and each briefing's best goes
         ahead of any briefing's second, so the k speak for the briefings of a period, not for
         its busiest day alone."""
         started = time.perf_counter()
-        wanted = k = int(k or self.settings.k)
+        wanted = k = k or self.settings.k
         if across_briefings and self.settings.rerank:
             k *= 2
         filters = filters or Filters()
-        hints = query.infer(text, self.known_speakers()) if infer else query.Hints()
+        if hints is None:
+            hints = infer(text, self.known_speakers())
         fuse = FUSIONS[self.settings.fusion]
-        facets = hints.facets(month_slack_days=int(self.settings.month_slack_days))
+        facets = hints.facets(month_slack_days=self.settings.month_slack_days)
         fused = fuse(self.ranked_lists(text, filters, hints, facets),
-                     k=int(self.settings.candidates))
+                     k=self.settings.candidates)
         scores = dict(fused)
         candidates: list[Passage] = []
         passages: list[Passage] = []
@@ -135,12 +138,12 @@ class Retriever:
         for start in range(0, len(fused), 4 * k):
             candidates += self.index.store.passages([pid for pid, _ in fused[start:start + 4 * k]])
             passages = drop_near_duplicates(candidates, lambda p: p.text, k,
-                                            float(self.settings.near_duplicate))
+                                            self.settings.near_duplicate)
             if len(passages) >= k:
                 break
         for p in passages:
             p.score = scores[p.id]
-        topic = hints.remainder if sparse.terms(hints.remainder) else text
+        topic = hints.remainder if query_words(hints.remainder) else text
         if self.settings.rerank:
             passages = rerank(topic, passages, facets)
         if across_briefings:

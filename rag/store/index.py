@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from rag import config
+from rag.errors import BriefingsError
 from rag.store.vectors import DenseIndex
 from rag.models.embedder import Embedder, load_embedder
 from rag.files import write_atomic
@@ -26,7 +27,7 @@ MANIFEST = "manifest.json"
 DATABASE = "briefings.sqlite"
 
 
-class IndexUnusable(RuntimeError):
+class IndexUnusable(BriefingsError, RuntimeError):
     """An index that cannot be used as asked (missing, or built with another model)."""
 
 
@@ -54,7 +55,7 @@ class Index:
         settings = settings or config.load()
         directory = Path(directory)
         emb = settings.embedding
-        expected = {"embedding_model": emb.model, "dimension": int(emb.dimension)}
+        expected = {"embedding_model": emb.model, "dimension": emb.dimension}
         manifest_path = directory / MANIFEST
         if manifest_path.exists():
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -93,7 +94,7 @@ class Index:
 
     def embedder(self) -> Embedder:
         emb = self.settings.embedding
-        return load_embedder(emb.package, emb.model, int(emb.dimension), str(emb.cache_dir))
+        return load_embedder(emb.package, emb.model, emb.dimension, emb.cache_dir)
 
     def dense(self) -> DenseIndex:
         """The FAISS index for the store's current generation (reloaded after an ingest by any
@@ -112,7 +113,7 @@ class Index:
         """Build the FAISS file for `generation` from the store and remove older ones."""
         ids, vectors = self.store.all_vectors(self.dimension)
         dense = DenseIndex.build(ids, vectors, self.dimension,
-                                 hnsw_from=int(self.settings.search.hnsw_from))
+                                 hnsw_from=self.settings.search.hnsw_from)
         dense.save(self.directory / f"dense-{generation}.faiss")
         for old in self.directory.glob("dense-*.faiss"):
             if old.name != f"dense-{generation}.faiss":

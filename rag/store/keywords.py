@@ -12,17 +12,8 @@ import re
 import sqlite3
 
 from rag.filters import Filters
+from rag.text.terms import STOP_WORDS
 
-STOP_WORDS = frozenset("""
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had
-has have having he her here hers herself him himself his how i if in into is it its itself just
-me more most my myself no nor not now of off on once only or other our ours ourselves out over
-own same she should so some such than that the their theirs them themselves then there these
-they this those through to too under until up very was we were what when where which while who
-whom why will with would you your yours yourself yourselves according said say says tell told
-did does according ministry spokesperson briefing briefings press conference white house many much
-""".split())
 
 # Column weights for bm25(): the passage text counts most; the question it answers helps.
 _WEIGHTS = "1.0, 0.35"
@@ -30,8 +21,11 @@ _WEIGHTS = "1.0, 0.35"
 _TOKEN = re.compile(r"[\w][\w'\-.,]*[\w]|\w", re.UNICODE)
 
 
-def terms(query: str) -> list[str]:
-    """The content words of a query, lower-cased, in order, without repeats."""
+def query_words(query: str) -> list[str]:
+    """The content words of a query, lower-cased, in order, without repeats.
+
+    Whole words as written ("u.s.", "4,000"), not rag.text.terms stems: FTS5 matches each
+    quoted word as its own phrase, and the word counts are kept per written word."""
     found: dict[str, None] = {}
     for token in _TOKEN.findall(query):
         token = token.strip("'.,-").lower()
@@ -44,7 +38,7 @@ def terms(query: str) -> list[str]:
 
 def match_expression(query: str, words: list[str] | None = None) -> str:
     """FTS5 MATCH text: OR of quoted content words; '' when the query has none."""
-    return " OR ".join(f'"{t}"' for t in (terms(query) if words is None else words))
+    return " OR ".join(f'"{t}"' for t in (query_words(query) if words is None else words))
 
 
 class KeywordSearch:
@@ -73,7 +67,7 @@ class KeywordSearch:
         return self._frequency[term]
 
     def selected_terms(self, query: str) -> list[str]:
-        words = terms(query)
+        words = query_words(query)
         if not self._total:
             self._total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
         if len(words) <= self.keep or self._total < self.from_passages:

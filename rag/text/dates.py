@@ -4,18 +4,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
-MONTHS = {name: i + 1 for i, name in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august",
-     "september", "october", "november", "december"])}
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+               "september", "october", "november", "december")
+MONTHS = {name: i + 1 for i, name in enumerate(MONTH_NAMES)}
 MONTHS.update({name[:3]: num for name, num in list(MONTHS.items())})
 MONTHS["sept"] = 9
-
-_MONTH_RE = r"(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?"
+# The one month-name pattern (one group, the name as written; match case-insensitively).
+MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 # "June 7, 2018", "June12, 2018", "June 7 2018", "7 June 2018"
-_MDY = re.compile(_MONTH_RE + r"\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})", re.I)
-_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH_RE + r",?\s+(\d{4})", re.I)
+_MDY = re.compile(MONTH + r"\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})", re.I)
+_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+" + MONTH + r",?\s+(\d{4})", re.I)
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_MD = re.compile(_MONTH_RE + r"\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
+_MD = re.compile(MONTH + r"\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
 
 
 def _iso(y: int, m: int, d: int) -> str | None:

@@ -3,7 +3,6 @@
 a non-HTML answer. Nothing here reaches the internet."""
 from __future__ import annotations
 
-import argparse
 import email.utils
 import hashlib
 import json
@@ -14,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from rag import config
-from rag.fetch import run as fetch_module
-from rag.fetch.run import FetchReport, fetch, sidecar_of
+from rag import cli, config
+from rag.fetch.run import FetchReport, fetch
+from rag.fetch.save import sidecar_of
 from rag.store.index import Index
 from rag.ingest.run import ingest
 
@@ -121,10 +120,9 @@ def site():
 
 def fast_settings(**fetch_settings) -> config.Settings:
     """The project's settings with retries and delays made short for tests."""
-    base = config.load()
-    return config.Settings({**base, "fetch": {**base["fetch"], "delay_s": 0, "timeout_s": 0.5,
-                                              "retries": 2, "backoff_s": 0.01, "max_wait_s": 5,
-                                              **fetch_settings}})
+    return config.with_overrides(config.load(), {"fetch": {
+        "delay_s": 0, "timeout_s": 0.5, "retries": 2, "backoff_s": 0.01, "max_wait_s": 5,
+        **fetch_settings}})
 
 
 def run_fetch(site: Site, paths: list[str], into: Path, **kwargs) -> FetchReport:
@@ -226,7 +224,7 @@ def test_scio_list_skips_pages_that_are_not_transcripts(site, tmp_path):
     # The news article is refused by the readers and not saved; the briefing, linked twice
     # (page 1 and page 3), is fetched once with all its pages; the partner site is not touched.
     assert (report.briefings, report.pages, report.failed) == (1, 11, [])
-    assert [(p.url, p.reason) for p in report.skipped] == [
+    assert [(p.where, p.reason) for p in report.skipped] == [
         (site.base + "/scio/pressroom/2031-07/06/content_51000002.htm",
          "not a transcript: no transcript format recognised (no 'Name:' speaker turns)")]
     assert not any("51000002" in p for p in saved_transcripts(tmp_path))
@@ -243,7 +241,7 @@ def test_faults_get_a_clear_reason_each_and_the_run_finishes(site, tmp_path):
               "/faults/patient/t4000007.shtml", "/faults/relocated/t4000008.shtml",
               "/scio/pressroom/nothing-here.htm"]
     report = run_fetch(site, faults, tmp_path)
-    reasons = {p.url.removeprefix(site.base): p.reason for p in report.failed}
+    reasons = {p.where.removeprefix(site.base): p.reason for p in report.failed}
     assert reasons == {
         "/faults/broken/t4000002.shtml":
             "HTTP 500 Internal Server Error (gave up after 3 tries)",
@@ -273,7 +271,7 @@ def test_faults_get_a_clear_reason_each_and_the_run_finishes(site, tmp_path):
 def test_a_page_that_is_neither_transcript_nor_list_is_an_error(site, tmp_path):
     # Its only transcript link is on another host, which does not count.
     report = run_fetch(site, ["/scio/about.htm"], tmp_path)
-    assert [(p.url, p.reason) for p in report.failed] == [
+    assert [(p.where, p.reason) for p in report.failed] == [
         (site.base + "/scio/about.htm",
          "not a transcript, and links to none (not a list of briefings)")]
     assert [p for p, _, _ in site.log] == ["/scio/about.htm"]
@@ -282,7 +280,7 @@ def test_a_page_that_is_neither_transcript_nor_list_is_an_error(site, tmp_path):
 def test_interrupted_briefing_saves_nothing_and_the_next_run_resumes(site, tmp_path):
     site.fail = {SCIO_DIR + "content_51000001_7.htm"}
     report = run_fetch(site, [SCIO_FIRST], tmp_path)
-    assert [(p.url.removeprefix(site.base), p.reason) for p in report.failed] == [
+    assert [(p.where.removeprefix(site.base), p.reason) for p in report.failed] == [
         (SCIO_DIR + "content_51000001_7.htm",
          "HTTP 500 Internal Server Error (gave up after 3 tries)")]
     assert saved_transcripts(tmp_path) == []  # never half a briefing for ingest to read
@@ -304,24 +302,21 @@ def test_interrupted_briefing_saves_nothing_and_the_next_run_resumes(site, tmp_p
 def test_command_fetches_and_ingests(site, tmp_path, monkeypatch, capsys):
     settings = fast_settings()
     monkeypatch.setattr(config, "load", lambda *args: settings)
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--index")
-    fetch_module.add_arguments(parser)
     url = site.base + MFA_DIR + "t3000004.shtml"
-    args = parser.parse_args([url, "--into", str(tmp_path / "corpus"), "--ingest", "-q",
-                              "--index", str(tmp_path / "index")])
-    assert fetch_module.run(args) == 0
+    assert cli.main(["fetch", url, "--into", str(tmp_path / "corpus"), "--ingest", "-q",
+                     "--index", str(tmp_path / "index")]) == 0
     out = capsys.readouterr().out
     assert out.startswith("1 briefings fetched (1 pages), 0 unchanged")
-    assert "ingest: 1 documents indexed" in out
+    assert f"saved under {tmp_path / 'corpus'}\n1 documents: 1 indexed, 0 unchanged" in out
     index = Index.open(tmp_path / "index", settings=settings)
     # The URL recorded in URLS.tsv is the briefing's location, as for hand-saved MFA pages.
     assert [tuple(r) for r in index.store.conn.execute("SELECT date, location FROM briefings")] \
         == [("2031-08-14", url)]
     index.close()
 
-    with pytest.raises(ValueError, match="--since: expected a date"):
-        fetch_module.run(parser.parse_args([url, "--since", "last week"]))
-    bad = parser.parse_args(["ftp://127.0.0.1/t1.shtml", "--into", str(tmp_path / "x"), "-q"])
-    assert fetch_module.run(bad) == 1
-    assert "not an http(s) address" in capsys.readouterr().out
+    assert cli.main(["fetch", url, "--since", "last week"]) == 2
+    assert capsys.readouterr().err == ("briefings: --since: expected a date like 2024-07-05, "
+                                       "got 'last week'\n")
+    assert cli.main(["fetch", "ftp://127.0.0.1/t1.shtml", "--into", str(tmp_path / "x"),
+                     "-q"]) == 1
+    assert "FAILED: ftp://127.0.0.1/t1.shtml: not an http(s) address" in capsys.readouterr().out

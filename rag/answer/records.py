@@ -1,0 +1,109 @@
+"""The records an answer is made of: numbered sources, resolved citations, the answer itself,
+the events of its stream, and the parts a comparison is generated in."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rag.citations.check import Checks
+from rag.filters import Filters
+from rag.records import Passage
+
+
+@dataclass
+class Source:
+    """A passage as numbered in the prompt: the excerpt the model saw and where it sits."""
+
+    marker: int
+    passage: Passage
+    text: str    # exact slice of passage.text given to the model
+    start: int   # offset of `text` inside passage.text
+
+    def as_dict(self) -> dict:
+        p = self.passage
+        return {"marker": self.marker, "text": self.text, "speaker": p.speaker, "role": p.role,
+                "date": p.date, "title": p.title, "source": p.location, "passage_id": p.id,
+                "passage_text": p.text, "start": self.start}
+
+
+@dataclass
+class Citation:
+    """A marker used in the answer, resolved: its passage and the words to highlight in it."""
+
+    marker: int
+    source: Source
+    spans: list[tuple[int, int]] = field(default_factory=list)  # offsets in source.passage.text
+
+    def as_dict(self) -> dict:
+        """The eval contract's citation record, plus role and highlight offsets."""
+        p = self.source.passage
+        return {"marker": self.marker, "text": self.source.text, "speaker": p.speaker,
+                "role": p.role, "date": p.date, "title": p.title, "source": p.location,
+                "highlights": [list(s) for s in self.spans]}
+
+
+@dataclass
+class Answer:
+    """A question's answer with everything needed to show, check and score it."""
+
+    question: str                       # as asked
+    query: str = ""                     # what was searched (the follow-up rewritten)
+    text: str = ""
+    citations: list[Citation] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)       # numbered passages given/shown
+    retrieved: list[Passage] = field(default_factory=list)    # all top-k, best first
+    refused: bool = False
+    mode: str = "llm"                   # "llm" or "extractive"
+    kind: str = "answer"                # "answer" or "compare" (sources grouped in sides)
+    sides: dict[str, list[int]] = field(default_factory=dict)  # compare: side -> its markers
+    note: str = ""                      # e.g. why the answer is extractive
+    checks: Checks = field(default_factory=Checks)
+    filters: Filters = field(default_factory=Filters)
+    hints: Filters = field(default_factory=Filters)
+    timings: dict[str, float | None] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    evidence: float = 0.0               # best question-passage similarity among the sources
+    model_text: str = ""                # the model's reply before checking
+
+    def as_eval_record(self, question_id: str) -> dict:
+        """One line of RESULTS.jsonl (shared/eval/README.md) plus the checks the metrics read."""
+        return {
+            "id": question_id,
+            "question": self.question,
+            "retrieved": [{"rank": rank, **p.as_dict()}
+                          for rank, p in enumerate(self.retrieved, 1)],
+            "answer": self.text,
+            "citations": [c.as_dict() for c in self.citations],
+            "refused": self.refused,
+            "timings": {key: self.timings.get(key)
+                        for key in ("retrieve_ms", "first_token_s", "total_s")},
+            "checks": self.checks.as_dict(),
+            "mode": self.mode,
+            "query": self.query,
+            "prompt_tokens": self.prompt_tokens,
+            "evidence": round(self.evidence, 4),
+        }
+
+
+@dataclass
+class Event:
+    """One step of a streamed answer.
+
+    kind "sources": retrieval is done; `answer` holds the sources and retrieved passages.
+    kind "delta": `text` is the next piece of the model's reply (unchecked).
+    kind "answer": `answer` is final: checked, repaired, with citations and timings."""
+
+    kind: str
+    answer: Answer
+    text: str = ""
+
+
+@dataclass
+class Part:
+    """One generation of an answer: the sources the model reads for it, what it is asked
+    besides the question, and the heading its text goes under (a comparison writes one part
+    per side, each from that side's passages only, so no side's words are put in another's
+    mouth)."""
+
+    sources: list[Source]
+    instruction: str = ""
+    label: str = ""

@@ -1,0 +1,113 @@
+"""The library API: one index, searched and answered from. The CLI, the app and other programs
+use this class; nothing above it reaches into the stages below.
+
+    from rag import Briefings, Filters
+    briefings = Briefings.open("index")
+    answer = briefings.ask("What did Geng Shuang say about the trade war in May 2019?")
+    print(answer.text, [c.source.passage.date for c in answer.citations])
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+from rag import config
+from rag.answer.answerer import Answerer
+from rag.answer.compare import Comparison
+from rag.answer.plan import Plan
+from rag.answer.records import Answer, Event
+from rag.answer.timeline import Statement, timeline
+from rag.filters import Filters
+from rag.ingest.report import IngestReport
+from rag.ingest.run import ingest
+from rag.models.generators import Generator
+from rag.search.hints import Hints
+from rag.search.retriever import Retrieval, Retriever
+from rag.store.index import Index
+
+
+class Briefings:
+    """Search, answers, comparisons, timelines and ingest over one index."""
+
+    def __init__(self, index: Index, generator: Generator | None = None) -> None:
+        self.index = index
+        self.settings = index.settings
+        self.retriever = Retriever(index)
+        self.answerer = Answerer(self.retriever, generator, index.settings)
+
+    @classmethod
+    def open(cls, directory: str | os.PathLike | None = None,
+             settings: config.Settings | None = None, create: bool = False,
+             generator: Generator | None = None) -> "Briefings":
+        """The index in `directory` (default: index.dir of the configuration)."""
+        settings = settings or config.load()
+        directory = Path(directory) if directory else config.resolve_path(settings.index.dir)
+        return cls(Index.open(directory, create=create, settings=settings), generator)
+
+    def close(self) -> None:
+        self.index.close()
+
+    # -- what the index holds ---------------------------------------------------------------------
+    def speakers(self) -> list[str]:
+        """Official speakers, most frequent first."""
+        return self.retriever.known_speakers()
+
+    def stats(self) -> dict:
+        """Counts of briefings, turns, passages and speakers, the date range, the size on disk
+        and the embedding model."""
+        stats = self.index.store.stats()
+        stats["size_bytes"] = self.index.size_bytes()
+        stats["embedding_model"] = self.index.manifest["embedding_model"]
+        stats["top_speakers"] = self.index.store.speakers()[:10]
+        return stats
+
+    def ingest(self, paths: Sequence[str | os.PathLike], prune: bool = False,
+               progress: bool = False) -> IngestReport:
+        """Read transcripts into the index (only what changed)."""
+        return ingest([Path(p) for p in paths], self.index, prune=prune, progress=progress)
+
+    # -- questions --------------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, filters: Filters | None = None,
+               use_hints: bool = True) -> Retrieval:
+        """The k best passages for `query`; speakers and dates it names steer the search
+        unless `use_hints` is off."""
+        return self.retriever.search(query, k, filters, None if use_hints else Hints())
+
+    def plan(self, question: str, filters: Filters | None = None, history: Sequence[Answer] = (),
+             use_hints: bool = True, speakers: Sequence[str] = ()) -> Plan:
+        """What `question` asks, parsed once: its follow-up rewrite, hints, a comparison's sides."""
+        return self.answerer.plan(question, filters, history, use_hints, speakers)
+
+    def stream_plan(self, plan: Plan, no_llm: bool = False, k: int | None = None
+                    ) -> Iterator[Event]:
+        """The answer events of a question already planned."""
+        return self.answerer.stream_plan(plan, no_llm, k)
+
+    def stream(self, question: str, filters: Filters | None = None,
+               history: Sequence[Answer] = (), no_llm: bool = False, k: int | None = None,
+               use_hints: bool = True, speakers: Sequence[str] = ()) -> Iterator[Event]:
+        """An answer as events: "sources", "delta"s, "answer" (see Answerer.stream)."""
+        return self.answerer.stream(question, filters, history, no_llm, k, use_hints, speakers)
+
+    def ask(self, question: str, filters: Filters | None = None, history: Sequence[Answer] = (),
+            no_llm: bool = False, k: int | None = None, use_hints: bool = True,
+            on_event: Callable[[Event], None] | None = None) -> Answer:
+        """The checked, cited answer to `question`."""
+        return self.answerer.ask(question, filters, history, no_llm, k, use_hints,
+                                 on_event=on_event)
+
+    def compare(self, topic: str, speakers: Sequence[str], filters: Filters | None = None,
+                no_llm: bool = False) -> Comparison:
+        """What each of `speakers` said about `topic`, side by side, each side cited."""
+        return self.answerer.compare(topic, speakers, filters, no_llm)
+
+    def timeline(self, topic: str, speakers: Sequence[str], filters: Filters | None = None,
+                 k: int | None = None) -> list[Statement]:
+        """Each speaker's statements on `topic`, in date order."""
+        return timeline(topic, speakers, self.retriever, self.settings, filters, k)
+
+    def warm_up(self, no_llm: bool = False) -> bool:
+        """Load the embedder, the vectors and (unless no_llm) the model before the first
+        question; False when no model answers."""
+        return self.answerer.warm_up(no_llm)

@@ -1,0 +1,55 @@
+"""Who a sentence is attributed to: the passages that state it, and words that were the
+journalist's, not the official's.
+
+A sentence is cited to every passage holding most of its content words and all its figures, and
+stops citing a passage that holds few of them beside one that states it (the model copied one
+passage's sentence and named its neighbour). A sentence repeating the question shown with a
+passage ("Asked: ...") rather than what was said would put a reporter's words in an official's
+mouth.
+"""
+from __future__ import annotations
+
+from rag.citations.markers import markers, recited, strip_markers
+from rag.citations.quotes import quoted_in
+from rag.text.sentences import sentence_spans
+from rag.text.terms import stems
+
+
+def attribute(sentence: str, passages: list[str], own: list[set[str]], held: list[set[str]],
+              min_share: float, keep_share: float) -> tuple[str, list[int], list[int]]:
+    """`sentence` cited to every passage that states it: one holding at least `min_share` of
+    its content words (`own[n-1]`: the passage's stems; two or more) and every figure it gives
+    (`held[n-1]`: the stems of the passage and of what the model was shown with it). Beside such a passage, a cited one
+    holding less than `keep_share` of its words (and none of its quotations) loses its marker.
+    Returns the sentence, the markers added and the markers removed."""
+    words = set(stems(strip_markers(sentence)))
+    if len(words) < 2:
+        return sentence, [], []
+    numbers = {w for w in words if w[0].isdigit()}
+    cited = [n for n in dict.fromkeys(markers(sentence)) if 1 <= n <= len(passages)]
+    states = [n for n, s in enumerate(own, 1) if numbers <= held[n - 1]
+              and len(words & s) >= max(2, min_share * len(words))]
+    new = [n for n in states if n not in cited]
+    stray = [n for n in cited if n not in states
+             and len(words & own[n - 1]) < keep_share * len(words)] if states else []
+    if stray:
+        stray = [n for n in stray if n not in quoted_in(sentence, passages, cited)]
+    if not new and not stray:
+        return sentence, [], []
+    return recited(sentence, len(passages), stray, new), new, stray
+
+
+def asked_not_said(sentence: str, asked: set[str], said: set[str]) -> bool:
+    """Whether `sentence` repeats the journalists' questions (`asked` stems) more than what the
+    officials said (`said` stems)."""
+    words = set(stems(strip_markers(sentence)))
+    return (len(words) >= 4 and len(words & asked) >= 0.6 * len(words)
+            and len(words & said) < 0.4 * len(words))
+
+
+def supporting_sentence(claim: str, passage: str) -> tuple[int, int] | None:
+    """The passage sentence sharing most content words with an answer sentence that cites it."""
+    words = set(stems(strip_markers(claim)))
+    scored = [(len(words & set(stems(passage[a:b]))), a, b) for a, b in sentence_spans(passage)]
+    best = max(scored, default=(0, 0, 0))
+    return (best[1], best[2]) if best[0] else None

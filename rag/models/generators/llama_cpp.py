@@ -1,0 +1,40 @@
+"""The llama_cpp backend: a GGUF file run by llama-cpp-python (the default: fast on CPU, and it
+reuses the evaluated prompt prefix between calls)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterator
+
+from rag.models.generators.base import GenerationError, Messages
+
+
+class LlamaCppGenerator:
+    """A GGUF model in llama.cpp. One instance per model: it keeps the evaluated prompt prefix for reuse."""
+
+    def __init__(self, model_path: Path, n_ctx: int, n_threads: int | None) -> None:
+        """n_threads None: llama-cpp-python's choice (half the cores; the prompt always uses all)."""
+        from llama_cpp import Llama
+
+        self.name = f"llama.cpp:{model_path.name}"
+        try:
+            self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        except ValueError as err:  # llama-cpp-python's way of saying the file did not load
+            raise GenerationError(f"{self.name}: {err}") from err
+        # One llama.cpp context cannot serve two generations at once (e.g. two UI requests).
+        self._lock = threading.Lock()
+
+    def stream(self, messages: Messages, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
+        with self._lock:
+            chunks = self.llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True)
+            try:
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as err:  # e.g. "Requested tokens (5000) exceed context window of 4096"
+                raise GenerationError(f"{self.name}: {err}") from err
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -1,0 +1,108 @@
+"""Configuration: config.yaml validates, a bad file is one clear line naming the file and key,
+a partial file merges over the defaults, and derived settings are validated again."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from rag import config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(folder: Path, text: str, name: str = "other.yaml") -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def config_error(path: Path) -> str:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load(path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"{path}: ")
+    return message
+
+
+def test_the_shipped_config_validates_and_is_frozen():
+    settings = config.load(config.DEFAULTS)
+    assert isinstance(settings, config.Settings)
+    assert settings.search.fusion in ("scores", "rrf")
+    assert settings.ui.corpus == ("sample_corpus",)
+    assert hash(settings) == hash(config.load(config.DEFAULTS).model_copy())
+    with pytest.raises(ValidationError):
+        settings.answer.k = 3
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("search:\n  fuson: scores\n", "search.fuson: unknown setting"),
+    ("searh:\n  k: 3\n", "searh: unknown setting"),
+    ("search:\n  fusion: rff\n", "search.fusion: must be one of 'scores', 'rrf' (got 'rff')"),
+    ("generation:\n  backend: gpt\n",
+     "generation.backend: must be one of 'llama_cpp', 'transformers', 'http' (got 'gpt')"),
+    ("answer:\n  k: ten\n", "answer.k: must be an integer (got 'ten')"),
+    ("search:\n  rerank: 1\n", "search.rerank: must be true or false (got 1)"),
+    ("search:\n  common_word_share: 1.5\n", "search.common_word_share: must be at most 1 (got 1.5)"),
+    ("search:\n  weights: {dense: -1}\n", "search.weights.dense: must be at least 0 (got -1)"),
+    ("ui:\n  corpus: [7]\n", "ui.corpus[0]: must be a string (got 7)"),
+    ("fetch: 5\n", "fetch: must be a section of settings (got 5)"),
+])
+def test_an_invalid_setting_is_one_line_naming_the_file_and_key(tmp_path, text, problem):
+    path = write(tmp_path, text)
+    assert config_error(path) == f"{path}: {problem}"
+
+
+def test_every_invalid_setting_is_named_on_the_one_line(tmp_path):
+    message = config_error(write(tmp_path, "search: {fusion: rff}\nanswer: {k: 0}\n"))
+    assert "search.fusion: must be one of" in message and "answer.k: must be greater than 0" in message
+
+
+def test_invalid_yaml_and_a_missing_file_name_the_file(tmp_path):
+    assert "invalid YAML at line" in config_error(write(tmp_path, "search:\n  k: [1\n"))
+    assert "must hold sections" in config_error(write(tmp_path, "- search\n"))
+    assert "cannot read" in config_error(tmp_path / "absent.yaml")
+
+
+def test_a_partial_file_merges_over_the_defaults(tmp_path, monkeypatch):
+    path = write(tmp_path, "generation: {backend: http}\nsearch:\n  weights: {dense: 0}\n")
+    monkeypatch.setenv("BRIEFINGS_CONFIG", str(path))
+    defaults = config.load(config.DEFAULTS)
+
+    settings = config.load()
+
+    assert config.config_path() == path
+    assert settings.generation.backend == "http"
+    assert settings.generation.model == defaults.generation.model
+    assert settings.search.weights.dense == 0 and settings.search.weights.bm25 == defaults.search.weights.bm25
+    assert settings.answer == defaults.answer
+    assert config.resolve_path("index") == tmp_path / "index"
+
+
+def test_with_overrides_merges_deeply_and_validates_again():
+    base = config.load(config.DEFAULTS)
+
+    changed = config.with_overrides(base, {"search": {"weights": {"dense": 0.5}}, "answer": {"k": 3}})
+
+    assert changed.search.weights.dense == 0.5 and changed.search.weights.bm25 == base.search.weights.bm25
+    assert changed.answer.k == 3 and changed.answer.max_passages == base.answer.max_passages
+    assert changed.generation == base.generation and base.answer.k != 3
+    with pytest.raises(config.ConfigError, match=r"^overrides: answer\.k: must be greater than 0 \(got 0\)$"):
+        config.with_overrides(base, {"answer": {"k": 0}})
+    with pytest.raises(config.ConfigError, match=r"^overrides: answer\.kk: unknown setting$"):
+        config.with_overrides(base, {"answer": {"kk": 3}})
+
+
+def test_the_command_line_reports_a_bad_config_in_one_line_before_any_work(tmp_path):
+    bad = write(tmp_path, "search:\n  fusion: rff\n")
+    done = subprocess.run([sys.executable, "-m", "rag.cli", "stats", "--index", str(tmp_path / "none")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "BRIEFINGS_CONFIG": str(bad)})
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"briefings: {bad}: search.fusion: must be one of 'scores', 'rrf' (got 'rff')"]
+    assert done.stdout == "" and not (tmp_path / "none").exists()
