@@ -7,7 +7,7 @@
     briefings fetch URL... [--into DIR] [--since DATE] [--max N] [--ingest]
     briefings ask "question" [--speaker ..] [--from ..] [--to ..] [--no-llm] [--json]
     briefings compare "topic" --speakers "A,B" [--timeline] [--no-llm] [--json]
-    briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only]
+    briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only] [--no-llm]
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.max_briefings is not None and args.max_briefings < 1:
         raise ValueError("--max: expected a positive number of briefings")
     into = Path(args.into) if args.into else config.resolve_path(settings.fetch.into)
-    report = fetch(args.urls, into, since, args.max_briefings, settings,
+    report = fetch(args.urls, into, since, args.max_briefings, settings=settings,
                    progress=not args.quiet)
     briefings = ingested = None
     if args.ingest:
@@ -191,9 +191,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     def answer(q: evaluate.Question) -> dict:
         # The chat's own code path: filters inferred from the question, generation, checks.
-        return briefings.ask(q.question, k=args.k).as_eval_record(q.id)
+        return briefings.ask(q.question, k=args.k, no_llm=args.no_llm).as_eval_record(q.id)
 
-    briefings.warm_up(no_llm=args.retrieval_only)  # timed as a running app: loaded, prefix cached
+    # timed as a running app: loaded, prefix cached
+    briefings.warm_up(no_llm=args.retrieval_only or args.no_llm)
     started = time.perf_counter()
     results = evaluate.run(questions, retrieve_only if args.retrieval_only else answer,
                            Path(args.out),
@@ -272,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="where to write one result per question")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--retrieval-only", action="store_true", help="score retrieval only")
+    p.add_argument("--no-llm", action="store_true",
+                   help="extractive answers (the best sentences, cited): the model's share shows")
     return parser
 
 

@@ -20,7 +20,7 @@ from urllib.request import HTTPRedirectHandler, Request, build_opener
 import lxml.etree
 import lxml.html
 
-from rag import config
+from rag.config import FetchSettings
 from rag.errors import BriefingsError
 from rag.fetch.sites import same_host
 
@@ -63,13 +63,13 @@ class _Retry(Exception):
 class Client:
     """GETs one URL at a time, `delay_s` apart, retrying what may pass."""
 
-    def __init__(self, settings: config.Settings) -> None:
-        self.user_agent = str(settings.user_agent)
-        self.delay = float(settings.delay_s)
-        self.timeout = float(settings.timeout_s)
-        self.retries = int(settings.retries)
-        self.backoff = float(settings.backoff_s)
-        self.max_wait = float(settings.max_wait_s)
+    def __init__(self, settings: FetchSettings) -> None:
+        self.user_agent = settings.user_agent
+        self.delay = settings.delay_s
+        self.timeout = settings.timeout_s
+        self.retries = settings.retries
+        self.backoff = settings.backoff_s
+        self.max_wait = settings.max_wait_s
         self.requests = 0
         self._opener = build_opener(_NoRedirect)
         self._next_at = 0.0

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
-from rag import config
+from rag.config import Settings
 from rag.errors import Problem, problem_lines
 from rag.fetch.client import Client, FetchError, parse_html, require_html
 from rag.fetch.listing import list_targets, next_list_page, scio_pages
@@ -72,7 +72,7 @@ class _Page:
 class _Fetcher:
     """One fetch run: its client, the folder it saves into, and the report it fills."""
 
-    def __init__(self, into: Path, since: str | None, settings: config.Settings,
+    def __init__(self, into: Path, since: str | None, settings: Settings,
                  report: FetchReport) -> None:
         self.into = into
         self.since = since
@@ -85,7 +85,7 @@ class _Fetcher:
         until they are older than --since. Failures are reported, not raised."""
         visited: set[str] = set()
         page: str | None = url
-        limit = int(self.settings.fetch.max_list_pages)
+        limit = self.settings.fetch.max_list_pages
         while page and page not in visited and len(visited) < limit:
             visited.add(page)
             try:
@@ -184,7 +184,7 @@ class _Fetcher:
     def _check(self, pages: list[_Page]) -> str:
         """The briefing's date, read from the pages as ingest will read them; raises
         NotATranscript / ReadError with the reason when they are not a readable transcript."""
-        max_bytes = int(float(self.settings.ingest.max_file_mb) * 1_000_000)
+        max_bytes = int(self.settings.ingest.max_file_mb * 1_000_000)
         with tempfile.TemporaryDirectory(prefix="briefings-fetch-") as tmp:
             staged = []
             for page in pages:  # the same relative paths: readers may look at folder names
@@ -197,12 +197,11 @@ class _Fetcher:
 
 
 def fetch(urls: list[str], into: Path, since: str | None = None,
-          max_briefings: int | None = None, settings: config.Settings | None = None,
+          max_briefings: int | None = None, *, settings: Settings,
           progress: bool = True) -> FetchReport:
     """Fetch the briefings at `urls` (transcripts or lists of them) into the folder `into`,
     dated `since` (ISO) or later, at most `max_briefings`. With `progress`, a tqdm bar on
     stderr counts the briefings; nothing else is printed."""
-    settings = settings or config.load()
     report = FetchReport()
     fetcher = _Fetcher(Path(into), since, settings, report)
     done: set[str] = set()

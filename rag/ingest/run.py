@@ -16,6 +16,7 @@ from typing import Callable
 
 from tqdm import tqdm
 
+from rag.config import ChunkingSettings
 from rag.errors import Problem
 from rag.ingest.chunking import CHUNKING_VERSION, Chunk, chunk_briefing
 from rag.ingest.discover import discover
@@ -45,40 +46,57 @@ class _Pending:
 
 def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool = True,
            on_step: Callable[[str], None] | None = None) -> IngestReport:
-    """Bring `index` up to date with the transcripts under `paths`."""
+    """Bring `index` up to date with the transcripts under `paths`: hash, read what changed,
+    embed what the index lacks, then commit it all in one transaction."""
     started = time.perf_counter()
-    settings = index.settings
-    store = index.store
     report = IngestReport()
     files, missing = discover(paths)
     report.failed.extend(missing)
-    max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
-    chunking = settings.chunking
-    with_question = settings.embedding.with_question
-
-    pending: list[_Pending] = []
-    seen_keys: set[str] = set()
-    # What a document turns into depends on the readers and chunking too: a change of either
-    # re-reads every file (vectors are reused where the text is unchanged).
-    version = json.dumps([READERS_VERSION, CHUNKING_VERSION, dict(chunking),
-                          with_question]).encode()
     groups = group_files(files)
+    digests = _digests(groups, index, report)
+    pending = _read(groups, digests, index, report, progress)
+    seen = {str(group[0]) for group in groups}  # a document is named by its first file
+    removed = [d["key"] for d in index.store.documents()
+               if prune and d["key"] not in seen
+               and not all(Path(p).exists() for p in json.loads(d["paths"]))]
+    if pending or removed:
+        vectors = _vectors(pending, index, report, progress, on_step)
+        _commit(pending, removed, vectors, index, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _digests(groups: list[list[Path]], index: Index, report: IngestReport) -> dict[str, str]:
+    """Each readable document's hash. What a document turns into depends on the readers and
+    chunking too: a change of either re-reads every file (vectors are reused where the text is
+    unchanged)."""
+    settings = index.settings
+    version = json.dumps([READERS_VERSION, CHUNKING_VERSION, dict(settings.chunking),
+                          settings.embedding.with_question]).encode()
     digests: dict[str, str] = {}
     for group in groups:
         key = str(group[0])
-        seen_keys.add(key)
         report.documents += 1
         try:
             digests[key] = content_hash(version + b"".join(p.read_bytes() for p in group))
         except OSError as err:
             report.failed.append(Problem(key, f"cannot read: {err.strerror}"))
+    return digests
+
+
+def _read(groups: list[list[Path]], digests: dict[str, str], index: Index,
+          report: IngestReport, progress: bool) -> list[_Pending]:
+    """The documents that changed, read and chunked, each briefing checked for an earlier copy."""
+    store, settings = index.store, index.settings
     # Documents read again in this run: what the store holds of them is about to be replaced,
-    # so it cannot be the copy a new briefing duplicates.
-    # A duplicate is re-read every time: the copy it duplicated may be gone.
+    # so it cannot be the copy a new briefing duplicates. A duplicate is re-read every time:
+    # the copy it duplicated may be gone.
     stale = {key for key, digest in digests.items()
              if (row := store.document(key)) is None or row["hash"] != digest
              or row["status"] == DUPLICATE}
     duplicates = DuplicateFinder(store, settings.ingest.duplicate_overlap, stale)
+    max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
+    pending: list[_Pending] = []
     for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
         key = str(group[0])
         if key not in digests:
@@ -90,8 +108,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             else:
                 report.unchanged += 1
             continue
-        digest = digests[key]
-        item = _Pending(key, [str(p) for p in group], digest, [], [])
+        item = _Pending(key, [str(p) for p in group], digests[key], [], [])
         try:
             document = read_group(group, max_bytes)
         except NotATranscript as err:
@@ -105,56 +122,69 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
             continue
         report.warnings.extend(Problem(key, w) for w in document.warnings)
         for briefing in document.briefings:
-            fp = fingerprint(briefing)
-            twin = duplicates.claim(briefing, key, fp)
-            if twin is not None:
-                item.status = DUPLICATE
-                report.skipped.append(Problem(key, f"duplicate of {twin[0]}: {twin[1]} "
-                                                   f"('{briefing.title}'); kept that one"))
-                continue
-            item.briefings.append(briefing)
-            item.fingerprints.append(fp)
-            item.chunks.append(chunk_briefing(briefing, chunking.max_words,
-                                              chunking.overlap_sentences, chunking.min_words))
+            _add_briefing(item, briefing, duplicates, settings.chunking, report)
         pending.append(item)
+    return pending
 
-    removed = [d["key"] for d in store.documents()
-               if prune and d["key"] not in seen_keys
-               and not all(Path(p).exists() for p in json.loads(d["paths"]))]
-    if not pending and not removed:
-        report.seconds = time.perf_counter() - started
-        return report
 
-    # Vectors: reuse those the index already has for the same input, encode the rest once each.
+def _add_briefing(item: _Pending, briefing: Briefing, duplicates: DuplicateFinder,
+                  chunking: ChunkingSettings, report: IngestReport) -> None:
+    """`briefing` chunked into `item`, unless an earlier copy is indexed (then skipped)."""
+    fp = fingerprint(briefing)
+    twin = duplicates.claim(briefing, item.key, fp)
+    if twin is not None:
+        item.status = DUPLICATE
+        report.skipped.append(Problem(item.key, f"duplicate of {twin[0]}: {twin[1]} "
+                                                f"('{briefing.title}'); kept that one"))
+        return
+    item.briefings.append(briefing)
+    item.fingerprints.append(fp)
+    item.chunks.append(chunk_briefing(briefing, chunking.max_words, chunking.overlap_sentences,
+                                      chunking.min_words))
+
+
+def _vectors(pending: list[_Pending], index: Index, report: IngestReport, progress: bool,
+             on_step: Callable[[str], None] | None) -> dict[str, bytes]:
+    """A vector for every passage: reused where the index already has one for the same input,
+    the rest encoded once each."""
+    settings = index.settings
     inputs: dict[str, str] = {}  # embed key -> text to encode
     for item in pending:
         for chunks in item.chunks:
             keys = []
             for chunk in chunks:
-                text = embed_input(chunk.text, chunk.turn.question, with_question)
+                text = embed_input(chunk.text, chunk.turn.question,
+                                   settings.embedding.with_question)
                 keys.append(content_hash(text))
                 inputs[keys[-1]] = text
             item.embed_keys.append(keys)
-    vectors = store.vectors_for(list(inputs))
+    vectors = index.store.vectors_for(list(inputs))
     report.reused = len(vectors)
-    inputs = {k: v for k, v in inputs.items() if k not in vectors}
-    if inputs:
-        if on_step:
-            on_step(f"embedding {len(inputs)} passages")
-        embedder = index.embedder()
-        batch = settings.ingest.batch_size
-        todo = list(inputs)
-        step = batch * 16
-        t0 = time.perf_counter()
-        with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not progress) as bar:
-            for start in range(0, len(todo), step):
-                keys = todo[start:start + step]
-                block = embedder.encode([inputs[k] for k in keys], batch_size=batch)
-                vectors.update((k, v.astype("<f4").tobytes()) for k, v in zip(keys, block))
-                bar.update(len(keys))
-        report.encode_seconds = time.perf_counter() - t0
-        report.embedded = len(todo)
+    todo = [k for k in inputs if k not in vectors]
+    if not todo:
+        return vectors
+    if on_step:
+        on_step(f"embedding {len(todo)} passages")
+    embedder = index.embedder()
+    batch = settings.ingest.batch_size
+    step = batch * 16
+    t0 = time.perf_counter()
+    with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not progress) as bar:
+        for start in range(0, len(todo), step):
+            keys = todo[start:start + step]
+            block = embedder.encode([inputs[k] for k in keys], batch_size=batch)
+            vectors.update((k, v.astype("<f4").tobytes()) for k, v in zip(keys, block))
+            bar.update(len(keys))
+    report.encode_seconds = time.perf_counter() - t0
+    report.embedded = len(todo)
+    return vectors
 
+
+def _commit(pending: list[_Pending], removed: list[str], vectors: dict[str, bytes],
+            index: Index, report: IngestReport) -> None:
+    """Everything in one transaction, then the FAISS file of the new generation (only when
+    the searchable passages changed)."""
+    store = index.store
     deleted = 0
     with store.transaction():
         for key in removed:
@@ -178,12 +208,9 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
                 report.passages += len(chunks)
             if item.briefings:
                 report.updated += 1
-        # A new generation (and FAISS file) only when the searchable passages changed.
         generation = index.generation + 1 if (deleted or report.passages) else 0
         if generation:
             store.set_meta("generation", str(generation))
     report.removed = len(removed)
     if generation:
         index.write_dense(generation)
-    report.seconds = time.perf_counter() - started
-    return report
