@@ -63,7 +63,7 @@ $(GEN_STAMP): $(STAMP)
 models: install
 	$(PY) -m rag.models
 
-# --- Browser for the web app's end-to-end tests (tests/test_ui_browser.py) ------------------------
+# --- Browser for the web app's end-to-end tests (tests/app/test_ui_browser.py) --------------------
 # Debian's Chromium, driven by Playwright with executable_path=/usr/bin/chromium: Playwright's
 # own browser download (`playwright install`) is never used.
 BROWSER_STAMP := $(VENV)/.browser-installed

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 DEV_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 SHOTS = ROOT / "bench" / "out" / "ui_sources"
 CHROMIUM = Path("/usr/bin/chromium")
-# as in tests/test_ui_browser.py
+# as in tests/app/test_ui_browser.py
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 ERROR_TOAST = '[data-testid="toast-body"].error'

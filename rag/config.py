@@ -3,8 +3,8 @@
 Every default lives in config.yaml at the project root; the models below declare only types and
 constraints. BRIEFINGS_CONFIG may point at another file, which may be partial: it is merged over
 the project's config.yaml (section by section, key by key; a list is replaced whole), so a file
-holding only `generation: {backend: http}` changes that one setting. Relative paths in the
-settings are relative to the folder of the file BRIEFINGS_CONFIG names (see resolve_path).
+holding only `generation: {backend: http}` changes that one setting. A relative path is
+relative to the folder of the file that sets it: the project's for the defaults.
 
 Validation happens once, when the file is loaded: a wrong type, a value out of range, an unknown
 backend or fusion, or an unknown key (a typo) is a ConfigError whose message is one line naming
@@ -197,12 +197,33 @@ def load(path: str | os.PathLike | None = None) -> Settings:
     return _load(Path(path) if path else config_path())
 
 
+# The settings that name files or folders (ui.corpus: a list of them).
+_PATHS = (("index", "dir"), ("embedding", "cache_dir"), ("generation", "cache_dir"),
+          ("fetch", "into"), ("ui", "uploads"), ("ui", "corpus"))
+
+
 @lru_cache(maxsize=None)
 def _load(file: Path) -> Settings:
     layers = [(str(DEFAULTS), _read(DEFAULTS))]
     if file.resolve() != DEFAULTS.resolve():
-        layers.insert(0, (str(file), _read(file)))
+        layers.insert(0, (str(file), _anchored(_read(file), file.parent)))
     return _validate(layers)
+
+
+def _anchored(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """`data` with its relative paths made relative to `folder` (the file's own folder)."""
+    def anchor(value: Any) -> Any:
+        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+            return str(folder / value)
+        return [anchor(v) for v in value] if isinstance(value, list) else value
+    for section, key in _PATHS:
+        if isinstance(data.get(section), dict) and key in data[section]:
+            data[section] = {**data[section], key: anchor(data[section][key])}
+    model = (data.get("generation") or {}).get("model") if isinstance(data.get("generation"),
+                                                                      dict) else None
+    if isinstance(model, str) and ("/" in model or model.endswith(".gguf")):
+        data["generation"] = {**data["generation"], "model": anchor(model)}  # a file, not a name
+    return data
 
 
 def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
@@ -212,9 +233,9 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
 
 
 def resolve_path(value: str | os.PathLike) -> Path:
-    """A path from the config, relative to the config file's folder."""
-    p = Path(value)
-    return p if p.is_absolute() else (config_path().parent / p)
+    """A path from the settings: "~" expanded; a relative one (a default) under the project."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else ROOT / p
 
 
 def _read(file: Path) -> dict[str, Any]:

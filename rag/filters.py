@@ -1,7 +1,7 @@
 """Filters: the restrictions a search runs under (speaker, role, date range, source family).
 
 Given by the caller (CLI flags, UI controls) they are hard limits applied inside the search;
-inferred from a question they become hints (see rag.query).
+inferred from a question they become hints (see rag.search.hints).
 """
 from __future__ import annotations
 

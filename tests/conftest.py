@@ -19,6 +19,13 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def copy_pipeline_corpus(tmp_path: Path) -> Path:
+    """A fresh copy of the small fictional corpus under tmp_path, for a test that changes it."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "pipeline", corpus)
+    return corpus
+
+
 @pytest.fixture(scope="session")
 def pipeline_corpus(tmp_path_factory) -> Path:
     """A writable copy of the small fictional corpus."""

@@ -80,7 +80,17 @@ def test_a_partial_file_merges_over_the_defaults(tmp_path, monkeypatch):
     assert settings.generation.model == defaults.generation.model
     assert settings.search.weights.dense == 0 and settings.search.weights.bm25 == defaults.search.weights.bm25
     assert settings.answer == defaults.answer
-    assert config.resolve_path("index") == tmp_path / "index"
+    # a default path stays under the project; a path the file sets is relative to the file
+    assert config.resolve_path(settings.index.dir) == config.ROOT / "index"
+    moved = write(tmp_path, "index: {dir: idx}\nui: {corpus: [a, /abs/b]}\n"
+                            "generation: {model: models/x.gguf}\n", name="moved.yaml")
+    moved_settings = config.load(moved)
+    assert config.resolve_path(moved_settings.index.dir) == tmp_path / "idx"
+    assert [config.resolve_path(p) for p in moved_settings.ui.corpus] == [
+        tmp_path / "a", Path("/abs/b")]
+    assert moved_settings.generation.model == str(tmp_path / "models/x.gguf")
+    assert config.load(write(tmp_path, "generation: {model: smollm2-135m-instruct}\n", "named.yaml")
+                       ).generation.model == "smollm2-135m-instruct"   # a packaged name
 
 
 def test_with_overrides_merges_deeply_and_validates_again():

@@ -1,9 +1,10 @@
 """The retriever: a question -> the k best passages, hybrid and filtered.
 
-Components (each testable alone): sparse (BM25 over FTS5), dense (FAISS), query hints
-(speakers and dates named in the question), fusion (score or rank fusion + near-duplicate
-removal), then the top k reordered by their best sentences (rag.relevance). Caller filters are
-hard limits inside every ranked list. Inferred hints add, per hinted facet (a speaker, a
+Components (each testable alone): keyword search (BM25 over FTS5, rag.store.keywords), dense
+search (FAISS, rag.store.vectors), the question's hints (speakers and dates it names: the
+caller's parse, rag.search.hints), fusion (score or rank fusion + near-duplicate removal), then
+the top k reordered by their best sentences (rag.search.rerank). Caller filters are hard
+limits inside every ranked list. Inferred hints add, per hinted facet (a speaker, a
 period, or both), a keyword and a dense ranking restricted to it and run on the question
 without the hint words, which lifts matching passages without hiding others.
 """

@@ -3,6 +3,8 @@ from rag.filters import Filters
 from rag.records import Passage
 from rag.search.rerank import Relevance, excerpt_bounds, rerank
 
+from conftest import ROOT
+
 
 def passage(text: str, speaker: str = "Tova Renwick", date: str = "2031-03-02") -> Passage:
     return Passage(text=text, speaker=speaker, role="official", date=date, title="Briefing",
@@ -73,7 +75,7 @@ def test_scores_are_the_same_in_every_process():
             "print(repr(Relevance(' '.join(words), texts).score(' '.join(words))))")
     outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)},
-                              cwd=os.path.dirname(os.path.dirname(__file__))).stdout
+                              cwd=ROOT).stdout
                for seed in range(8)}
     assert len(outputs) == 1
 

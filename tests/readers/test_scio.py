@@ -7,9 +7,9 @@ import pytest
 from rag.readers import Page, group_files, read_group, scio
 from rag.records import CHAIR, JOURNALIST, OFFICIAL, SCIO
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 SEED = SHARED / "seeds" / "000_ed042cb3f963cd5b.txt"
-FIXTURES = Path(__file__).parent / "fixtures" / "scio"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "scio"
 CHROME = ("ㄑ", "Press Room", "Press Conference Transcripts", "<", "Share", "Weibo", "Print",
           "Copyright")
 

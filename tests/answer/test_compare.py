@@ -14,7 +14,6 @@ from rag.answer.sides import sides_in, speaker_sides
 from rag.answer.timeline import timeline
 from rag.search.hints import infer
 from rag.filters import Filters
-from rag.search.retriever import Retriever
 
 RENWICK, VANTERPOOL = "Tova Renwick", "Osric Vanterpool"
 TOPIC = "the ministry's plans for the delta coast"
@@ -31,11 +30,6 @@ class OneSidedGenerator:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
-
-
-@pytest.fixture(scope="module")
-def retriever(pipeline_index) -> Retriever:
-    return Retriever(pipeline_index)
 
 
 def assert_both_sides_cited(comparison):

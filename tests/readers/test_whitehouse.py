@@ -10,7 +10,7 @@ from rag.readers import NotATranscript, Page, ReadError, read_group
 from rag.readers import whitehouse
 from rag.records import CHAIR, JOURNALIST, OFFICIAL, WHITEHOUSE
 
-FIXTURE = next((Path(__file__).resolve().parent / "fixtures" / "whitehouse").rglob("*.md"))
+FIXTURE = next((Path(__file__).resolve().parents[1] / "fixtures" / "whitehouse").rglob("*.md"))
 TEXT = FIXTURE.read_text(encoding="utf-8")
 
 

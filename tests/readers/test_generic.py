@@ -8,7 +8,7 @@ import rag.readers as readers
 from rag.readers import NotATranscript, Page, ReadError, plain, table
 from rag.records import CHAIR, GENERIC, JOURNALIST, OFFICIAL
 
-FIXTURES = Path(__file__).parent / "fixtures" / "generic"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "generic"
 
 
 def read(module, path: Path):

@@ -57,11 +57,6 @@ class ScriptedGenerator:
         return len(text.split())
 
 
-@pytest.fixture(scope="module")
-def retriever(pipeline_index) -> Retriever:
-    return Retriever(pipeline_index)
-
-
 # --- prompt --------------------------------------------------------------------------------------
 
 def test_system_prompt_is_the_same_bytes_for_every_question():

@@ -11,7 +11,7 @@ from rag.readers import mfa
 from rag.readers.html import paragraphs, parse
 from rag.records import JOURNALIST, MFA, OFFICIAL
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "mfa"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "mfa"
 TRANSCRIPT = FIXTURES / "t9000101.shtml"
 YEARLESS = FIXTURES / "t9000102.shtml"
 LIST_PAGE = FIXTURES / "default.shtml"

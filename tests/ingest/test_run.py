@@ -1,0 +1,156 @@
+"""Ingest runs on the real index: what is stored, incremental re-ingest, kill -9, bad input."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rag.store.index import Index
+from rag.ingest.run import ingest
+from rag.search.retriever import Retriever
+
+from conftest import FIXTURES, ROOT, copy_pipeline_corpus
+
+
+def test_ingest_builds_store_and_indexes(pipeline_index):
+    stats = pipeline_index.store.stats()
+    assert stats["briefings"] == 3
+    assert stats["date_from"] == "2031-03-04" and stats["date_to"] == "2031-06-02"
+    assert stats["passages"] >= 6
+    assert len(pipeline_index.dense()) == stats["passages"]
+    # procedural turns are stored but never become passages
+    turns = [r[0] for r in pipeline_index.store.conn.execute("SELECT text FROM turns")]
+    assert "Thank you." in turns
+    passages = [r[0] for r in pipeline_index.store.conn.execute("SELECT text FROM passages")]
+    assert "Thank you." not in passages
+
+
+def test_passages_are_verbatim_and_carry_context(pipeline_index):
+    retrieval = Retriever(pipeline_index).search("How much did the seawall cost?", k=3)
+    top = retrieval.passages[0]
+    assert "3.2 billion crowns" in top.text
+    assert top.speaker == "Tova Renwick" and top.role == "official"
+    assert top.date == "2031-03-04"
+    assert "cost" in top.question
+    turn_text = pipeline_index.store.conn.execute(
+        "SELECT t.text FROM turns t JOIN passages p ON p.turn = t.id WHERE p.id = ?",
+        (top.id,)).fetchone()[0]
+    assert top.text in turn_text
+
+
+def test_incremental_reingest_change_and_prune(tmp_path):
+    corpus = copy_pipeline_corpus(tmp_path)
+    index = Index.open(tmp_path / "index", create=True)
+    first = ingest([corpus], index, progress=False)
+    assert first.updated == 3 and first.embedded == first.passages > 0
+
+    again = ingest([corpus], index, progress=False)
+    assert again.unchanged == 3 and again.embedded == 0 and again.briefings == 0
+
+    board = corpus / "2031-06-02-agriculture-board.txt"
+    board.write_text(board.read_text().replace("4.7 million tonnes", "4.9 million tonnes"))
+    changed = ingest([corpus], index, progress=False)
+    assert changed.updated == 1 and changed.unchanged == 2
+    assert 0 < changed.embedded < changed.passages   # the unchanged answer's vector is reused
+    texts = " ".join(r[0] for r in index.store.conn.execute("SELECT text FROM passages"))
+    assert "4.9 million" in texts and "4.7 million" not in texts
+    assert index.store.stats()["briefings"] == 3
+
+    board.unlink()
+    kept = ingest([corpus], index, progress=False)
+    assert kept.removed == 0 and index.store.stats()["briefings"] == 3
+    pruned = ingest([corpus], index, prune=True, progress=False)
+    assert pruned.removed == 1 and index.store.stats()["briefings"] == 2
+    assert len(index.dense()) == index.store.stats()["passages"]
+
+
+def _write_bulk_corpus(folder: Path, count: int) -> None:
+    folder.mkdir()
+    for n in range(count):
+        answers = "\n\n".join(
+            f"Q: What is the plan for district {n}-{q}?\n\n"
+            f"Spokesperson Mira Quell: District {n}-{q} will receive {n * 7 + q} new schools. "
+            f"The budget for district {n}-{q} is {n + q} million crowns over five years. "
+            f"Work in district {n}-{q} begins after the rainy season ends in the north."
+            for q in range(12))
+        (folder / f"bulk-{n:04d}.txt").write_text(
+            f"Title: Bulk briefing {n} (fictional)\nDate: January {n % 28 + 1}, 2032\n\n{answers}\n")
+
+
+def test_kill_9_during_ingest_leaves_previous_index_answering(tmp_path):
+    corpus = copy_pipeline_corpus(tmp_path)
+    index_dir = tmp_path / "index"
+    index = Index.open(index_dir, create=True)
+    ingest([corpus], index, progress=False)
+    before = index.store.stats()
+    index.close()
+
+    bulk = tmp_path / "bulk"
+    _write_bulk_corpus(bulk, 150)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ingest", str(corpus), str(bulk), "--index",
+         str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Wait until it is embedding (well into its work), then kill it without warning.
+    deadline = time.time() + 120
+    seen = b""
+    while time.time() < deadline and b"embedding" not in seen:
+        seen += os.read(proc.stderr.fileno(), 4096)
+    assert b"embedding" in seen, seen[-500:]
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+    after = Index.open(index_dir)
+    assert after.store.stats()["briefings"] == before["briefings"]
+    top = Retriever(after).search("How much did the seawall cost?", k=3).passages
+    assert "3.2 billion crowns" in top[0].text
+    # and the next ingest completes the interrupted work
+    report = ingest([corpus, bulk], after, progress=False)
+    assert report.updated == 150 and after.store.stats()["briefings"] == before["briefings"] + 150
+
+
+def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):
+    corpus = copy_pipeline_corpus(tmp_path)
+    bad = {
+        "empty.txt": b"",
+        "binary.txt": b"\x00\x01\x02\x03" * 100,
+        "notes.html": b"<html><body><h1>Opening hours</h1><p>Closed on Sundays.</p></body></html>",
+        "nodate.txt": b"Title: Undated talk (fictional)\n\nQ: Any news?\n\nLeda Orm: None today, "
+                      b"but the committee meets soon.\n\nQ: When?\n\nLeda Orm: Later this month.\n",
+        "huge.txt": b"Speaker: words words words\n" * 2_000_000,   # ~54 MB
+    }
+    for name, data in bad.items():
+        (corpus / name).write_bytes(data)
+    latin = (FIXTURES / "pipeline" / "2031-06-02-agriculture-board.txt").read_text()
+    (corpus / "latin1.txt").write_bytes(
+        latin.replace("Agriculture Board", "Agriculture Board of S\u00e3o Tom\u00e9")
+        .replace("June 2, 2031", "June 3, 2031").encode("latin-1"))
+    shutil.copy(corpus / "2031-03-04-ministry-of-coastal-affairs.txt", corpus / "copy-of-march.txt")
+
+    index = Index.open(tmp_path / "index", create=True)
+    report = ingest([corpus], index, progress=False)
+    failed = {Path(p.where).name: p.reason for p in report.failed}
+    skipped = {Path(p.where).name: p.reason for p in report.skipped}
+    warnings = {Path(p.where).name: p.reason for p in report.warnings}
+    assert "empty" in failed["empty.txt"]
+    assert "binary" in failed["binary.txt"]
+    assert "no date" in failed["nodate.txt"]
+    assert "MB" in failed["huge.txt"]
+    assert "not a transcript" in skipped["notes.html"] or "no transcript" in skipped["notes.html"]
+    assert "duplicate of" in skipped["copy-of-march.txt"]
+    assert "UTF-8" in warnings["latin1.txt"]
+    # the good files, including the one with a bad byte, are all indexed
+    assert index.store.stats()["briefings"] == 4
+
+    result = subprocess.run([sys.executable, "-m", "rag.cli", "ingest", str(corpus), "--index",
+                             str(tmp_path / "index"), "-q"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 1
+    for name in ("empty.txt", "binary.txt", "nodate.txt", "huge.txt", "notes.html"):
+        line = next(l for l in result.stdout.splitlines() if name in l)
+        assert str(corpus / name) in line

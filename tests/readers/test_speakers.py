@@ -1,0 +1,16 @@
+"""Sequencing turns: greetings and a bare "yes" are not the question an answer answers."""
+from rag.records import Turn
+
+
+def test_greetings_and_a_bare_yes_are_not_the_question_answered():
+    from rag.readers.speakers import sequence_turns
+    said = [("Reporter", "journalist", "Good afternoon."),
+            ("Lan Qiming", "official", "Good afternoon. Today the board opens the bridge."),
+            ("Reporter", "journalist", "When will the ferry stop running?"),
+            ("Lan Qiming", "official", "Do you mean the night ferry?"),
+            ("Reporter", "journalist", "Yes."),
+            ("Lan Qiming", "official", "The night ferry stops in May.")]
+    turns = sequence_turns([Turn(0, speaker, role, text) for speaker, role, text in said])
+    assert [t.order for t in turns] == [1, 2, 3, 4, 5, 6]
+    assert turns[1].question == ""
+    assert turns[3].question == turns[5].question == "When will the ferry stop running?"

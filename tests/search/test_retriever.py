@@ -1,0 +1,38 @@
+"""Retrieval on the real pipeline index: keywords and meaning, filters, question hints."""
+from __future__ import annotations
+
+from rag.filters import Filters
+from rag.search.retriever import Retriever
+
+
+def test_keyword_and_meaning_both_find(pipeline_index):
+    retriever = Retriever(pipeline_index)
+    by_number = retriever.search("11,500", k=3).passages
+    assert "11,500 crowns" in by_number[0].text
+    by_meaning = retriever.search("grain crop output this season", k=3).passages
+    assert "barley harvest" in by_meaning[0].text
+
+
+def test_filters_apply_inside_the_search(pipeline_index):
+    retriever = Retriever(pipeline_index)
+    only = retriever.search("seawall", k=5, filters=Filters(speakers=["Osric Vanterpool"]))
+    assert only.passages and all(p.speaker == "Osric Vanterpool" for p in only.passages)
+    dated = retriever.search("compensation for fishermen", k=5,
+                             filters=Filters(date_from="2031-05-01", date_to="2031-05-31"))
+    assert dated.passages and all(p.date.startswith("2031-05") for p in dated.passages)
+    assert "11,500" in dated.passages[0].text
+
+
+def test_question_hints_lift_the_named_speaker_and_month(pipeline_index):
+    retrieval = Retriever(pipeline_index).search(
+        "What did Tova Renwick say about fishermen compensation in May 2031?", k=3)
+    assert retrieval.hints.speakers == ["Tova Renwick"]
+    assert retrieval.passages[0].date == "2031-05-12"
+
+
+def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_index):
+    retrieval = Retriever(pipeline_index).search(
+        "What did Tova Renwick say about compensation?", k=5,
+        filters=Filters(speakers=["Osric Vanterpool"]))
+    assert retrieval.passages
+    assert {p.speaker for p in retrieval.passages} == {"Osric Vanterpool"}
