@@ -205,6 +205,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filter_options(p: argparse.ArgumentParser) -> None:
+    """The hard filters of search, ask and compare."""
+    p.add_argument("--speaker", action="append", help="only this speaker (repeatable)")
+    p.add_argument("--role", action="append", choices=["official", "journalist", "chair"])
+    p.add_argument("--source", action="append", choices=["scio", "mfa", "whitehouse", "generic"])
+    p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
+
+
+def _fetch_options(p: argparse.ArgumentParser) -> None:
+    """What to fetch, where to, and how much."""
+    p.add_argument("urls", nargs="+", metavar="URL",
+                   help="a transcript page, or a list page of briefings (SCIO, MFA, White House)")
+    p.add_argument("--into", help="corpus folder to save into (default: fetch.into in "
+                                  "config.yaml)")
+    p.add_argument("--since", help="only briefings on or after this date (YYYY-MM-DD)")
+    p.add_argument("--max", dest="max_briefings", type=int, metavar="N",
+                   help="fetch at most N briefings")
+    p.add_argument("--ingest", action="store_true",
+                   help="then update the index with the corpus folder")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefings", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -241,24 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     for p in (sub.choices["search"], sub.choices["ask"], sub.choices["compare"]):
-        p.add_argument("--speaker", action="append", help="only this speaker (repeatable)")
-        p.add_argument("--role", action="append", choices=["official", "journalist", "chair"])
-        p.add_argument("--source", action="append", choices=["scio", "mfa", "whitehouse", "generic"])
-        p.add_argument("--from", dest="date_from", help="from this date (YYYY-MM-DD)")
-        p.add_argument("--to", dest="date_to", help="up to this date (YYYY-MM-DD)")
+        _filter_options(p)
 
-    p = command("fetch", cmd_fetch, "download transcripts from the official sites")
-    p.add_argument("urls", nargs="+", metavar="URL",
-                   help="a transcript page, or a list page of briefings (SCIO, MFA, White House)")
-    p.add_argument("--into", help="corpus folder to save into (default: fetch.into in "
-                                  "config.yaml)")
-    p.add_argument("--since", help="only briefings on or after this date (YYYY-MM-DD)")
-    p.add_argument("--max", dest="max_briefings", type=int, metavar="N",
-                   help="fetch at most N briefings")
-    p.add_argument("--ingest", action="store_true",
-                   help="then update the index with the corpus folder")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    _fetch_options(command("fetch", cmd_fetch, "download transcripts from the official sites"))
 
     # Commands of packages above the library (the app's `serve`) register themselves through
     # the "briefings.commands" entry point: the library never imports them.
