@@ -45,7 +45,7 @@ class Plan:
     question: str                      # as asked
     text: str                          # self-contained: a follow-up rewritten
     filters: Filters                   # the caller's hard limits
-    hints: Hints                       # what the text names, steering the search ("" when off)
+    hints: Hints                       # what the text names, steering the search (none when off)
     sides: list[Side] = field(default_factory=list)   # a comparison's; [] for one answer
     topic: str = ""                    # what each side is searched for
     side_hints: Hints = field(default_factory=Hints)  # the hints each side's search keeps
