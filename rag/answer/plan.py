@@ -18,10 +18,11 @@ from rag.answer.records import Answer
 from rag.answer.sides import Side, sides_in
 from rag.filters import Filters
 from rag.search.hints import Hints, infer
+from rag.text.dates import MONTH_NAMES
 
 _NAME = re.compile(r"(?<![\w'\u2019-])[A-Z][\w'\u2019-]*[A-Za-z0-9]")
-_NOT_NAMES = frozenset("""january february march april may june july august september october
-november december monday tuesday wednesday thursday friday saturday sunday""".split())
+_NOT_NAMES = frozenset(MONTH_NAMES) | frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday".split())
 
 
 def names_in(question: str) -> list[str]:

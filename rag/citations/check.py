@@ -21,7 +21,7 @@ from rag.citations.attribution import asked_not_said, attribute, supporting_sent
 from rag.citations.draft import Draft
 from rag.citations.evidence import Evidence
 from rag.citations.figures import figures, invented
-from rag.citations.markers import fix_markers, markers, recited, strip_markers
+from rag.citations.markers import MARKER, fix_markers, markers, recited, strip_markers
 from rag.citations.quotes import RepairedQuote, faithful, quoted_in, repair_quotes
 
 Span = tuple[int, int]
@@ -135,7 +135,7 @@ def without_labels(labels: Sequence[str]) -> Step:
     return step
 
 
-_FINISHED = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\s*\[\d+\])*\s*$")
+_FINISHED = re.compile(r"[.!?][\"'\u201d\u2019)]*(?:\s*" + MARKER.pattern + r")*\s*$", re.I)
 
 
 def unfinished(draft: Draft, evidence: Evidence) -> Change:

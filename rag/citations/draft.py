@@ -14,7 +14,7 @@ from rag.citations.quotes import WORD, quotations
 from rag.text.sentences import sentence_spans
 
 _AFTER_MARKERS = re.compile(
-    r"[.!?][\"'\u201d\u2019)]*(?:\s*\[[^\]\n]{1,40}\])+(?=\s+[\"\u201c(]?[A-Z0-9])")
+    r"[.!?][\"'\u201d\u2019)]*(?:\s*" + MARKER.pattern + r")+(?=\s+[\"\u201c(]?[A-Z0-9])", re.I)
 
 
 def answer_sentences(text: str) -> list[tuple[int, int]]:
