@@ -29,7 +29,7 @@ from rag.answer.prompt import build_messages
 from rag.answer.records import Answer, Citation, Event, Part, Source
 from rag.answer.refusals import NOTHING_FOUND, REFUSAL, is_refusal
 from rag.answer.sides import speaker_sides
-from rag.citations.check import Change, Checks, answer_steps, apply, check, reply_steps
+from rag.citations.check import Change, Checks, Step, answer_steps, apply, check, reply_steps
 from rag.citations.evidence import Evidence
 from rag.config import Settings
 from rag.filters import Filters
@@ -272,7 +272,7 @@ class Answerer:
         answer.checks = Checks()
         answer.citations = []
 
-    def _check(self, answer: Answer, evidence: Evidence, steps: list,
+    def _check(self, answer: Answer, evidence: Evidence, steps: Sequence[Step],
                earlier: Sequence[Change] = ()) -> None:
         checked = check(answer.text, evidence, steps, earlier)
         sources = answer.sources
