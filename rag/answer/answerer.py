@@ -187,16 +187,19 @@ class Answerer:
             answer.timings["first_token_s"] = time.perf_counter() - started
             self._check(answer, self._evidence(answer), answer_steps(*self._shares()))
         else:
-            yield from self._generate(answer, generator, parts, relevant, started)
+            officials = [side.label for side in plan.sides if not side.across_briefings]
+            yield from self._generate(answer, generator, parts, relevant, officials, started)
         answer.timings.setdefault("first_token_s", time.perf_counter() - started)
         answer.timings["total_s"] = time.perf_counter() - started
         yield Event("answer", answer)
 
     def _generate(self, answer: Answer, generator: Generator, parts: list[Part],
-                  relevant: set[int], started: float) -> Iterator[Event]:
+                  relevant: set[int], officials: Sequence[str], started: float
+                  ) -> Iterator[Event]:
         """One reply per part, streamed as "delta" events, each cleaned against its own
-        passages; a comparison's sides are set under their labels with their uncited relevant
-        passages quoted; then the whole answer is checked (or refused)."""
+        passages (on an official's side, without sentences naming the other `officials`); a
+        comparison's sides are set under their labels with their uncited relevant passages
+        quoted; then the whole answer is checked (or refused)."""
         evidence = self._evidence(answer)
         texts: list[str] = []
         replies: list[str] = []
@@ -212,7 +215,8 @@ class Answerer:
                                        self.options.extractive_passages))
                 continue
             own = evidence if len(parts) == 1 else evidence.only(s.marker for s in part.sources)
-            reply, text, changed = yield from self._reply(answer, generator, part, own,
+            others = [name for name in officials if name != part.label]
+            reply, text, changed = yield from self._reply(answer, generator, part, own, others,
                                                           started)
             changes += changed
             replies.append(f"{part.label}: {reply}" if part.label else reply)
@@ -231,9 +235,11 @@ class Answerer:
         self._check(answer, evidence, answer_steps(*self._shares(), replied=True), changes)
 
     def _reply(self, answer: Answer, generator: Generator, part: Part, evidence: Evidence,
-               started: float) -> typing.Generator[Event, None, tuple[str, str, list[Change]]]:
+               others: Sequence[str], started: float
+               ) -> typing.Generator[Event, None, tuple[str, str, list[Change]]]:
         """Stream one part's reply as "delta" events. Returns the reply, its text after
-        reply_steps against the part's own `evidence`, and what they changed."""
+        reply_steps against the part's own `evidence` (`others`: the officials of the other
+        sides), and what they changed."""
         messages = build_messages(answer.query, part.sources, self.options.question_words,
                                   part.instruction)
         answer.prompt_tokens += sum(generator.count_tokens(m["content"]) for m in messages)
@@ -247,7 +253,7 @@ class Answerer:
         _, min_share, keep_share = self._shares()
         steps = reply_steps(list(answer.sides), generator.count_tokens(reply) >= max_tokens - 1,
                             own_only=bool(evidence.blank()), min_share=min_share,
-                            keep_share=keep_share)
+                            keep_share=keep_share, others=others)
         text, changes = apply(reply, evidence, steps)
         return reply, text, changes
 

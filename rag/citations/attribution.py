@@ -5,9 +5,13 @@ A sentence is cited to every passage holding most of its content words and all i
 stops citing a passage that holds few of them beside one that states it (the model copied one
 passage's sentence and named its neighbour). A sentence repeating the question shown with a
 passage ("Asked: ...") rather than what was said would put a reporter's words in an official's
-mouth.
+mouth, and a sentence on one official's side of a comparison that names another official puts
+that official's words, or the question's, on the wrong side.
 """
 from __future__ import annotations
+
+import re
+from typing import Sequence
 
 from rag.citations.markers import markers, recited, strip_markers
 from rag.citations.quotes import quoted_in
@@ -37,6 +41,14 @@ def attribute(sentence: str, passages: list[str], own: list[set[str]], held: lis
     if not new and not stray:
         return sentence, [], []
     return recited(sentence, len(passages), stray, new), new, stray
+
+
+def names_anyone(sentence: str, names: Sequence[str]) -> bool:
+    """Whether `sentence` names one of `names`: in full, or by its first or last word of three
+    letters or more ("Cardona" of Miguel Cardona, "Hua" of Hua Chunying)."""
+    words = {w for name in names for w in [name, name.split()[0], name.split()[-1]]
+             if len(w) >= 3}
+    return any(re.search(r"(?<![\w-])" + re.escape(w) + r"(?![\w-])", sentence) for w in words)
 
 
 def asked_not_said(sentence: str, asked: set[str], said: set[str]) -> bool:

@@ -17,7 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rag.citations.attribution import asked_not_said, attribute, supporting_sentence
+from rag.citations.attribution import (asked_not_said, attribute, names_anyone,
+                                        supporting_sentence)
 from rag.citations.draft import Draft
 from rag.citations.evidence import Evidence
 from rag.citations.figures import figures, invented
@@ -120,6 +121,20 @@ def journalists_words(draft: Draft, evidence: Evidence) -> Change:
     return change
 
 
+def without_others(names: Sequence[str]) -> Step:
+    """The step dropping the sentences of one official's side of a comparison that name
+    another side's official (`names`): the side reads that official's own passages only, so
+    such a sentence ascribes across sides ("Secretary Cardona cited $160 billion" on Benjamin's
+    side, from the question)."""
+    def step(draft: Draft, evidence: Evidence) -> Change:
+        change = Change("others")
+        for i in reversed(range(len(draft.sentences))):
+            if names_anyone(draft.sentences[i], names):
+                change.dropped.insert(0, draft.drop(i))
+        return change
+    return step
+
+
 def without_labels(labels: Sequence[str]) -> Step:
     """The step removing side labels the model wrote into a part's reply ("Lu Kang: ..."): the
     part is under its own heading, and the label written may be another side's."""
@@ -148,14 +163,19 @@ def unfinished(draft: Draft, evidence: Evidence) -> Change:
 
 
 def reply_steps(labels: Sequence[str] = (), cut_off: bool = False, own_only: bool = False,
-                min_share: float = 0.6, keep_share: float = 0.0) -> list[Step]:
+                min_share: float = 0.6, keep_share: float = 0.0,
+                others: Sequence[str] = ()) -> list[Step]:
     """The steps for one model reply, against the passages it read: an unfinished sentence
     (when the reply hit the token limit), side labels and journalists' words out, markers
     naming no passage it read and sentences giving figures none holds removed (a reply left
     empty is a refusal); for a part that read only some of the passages (`own_only`), each
-    sentence cited to its own passages that state it, before its uncited passages are quoted."""
+    sentence cited to its own passages that state it, before its uncited passages are quoted;
+    for an official's side, sentences naming the `others` sides' officials out."""
     steps: list[Step] = [unfinished] if cut_off else []
-    steps += [without_labels(labels), journalists_words, valid_markers, invented_figures]
+    steps += [without_labels(labels), journalists_words]
+    if others:
+        steps.append(without_others(others))
+    steps += [valid_markers, invented_figures]
     if own_only:
         steps.append(attribution(min_share, keep_share))
     return steps
@@ -189,6 +209,7 @@ class Checks:
     invented_figures: list[str] = field(default_factory=list)  # dropped: figures in no passage
     recited_figures: list[str] = field(default_factory=list)  # cited to where their figures are
     journalists_words: list[str] = field(default_factory=list)  # dropped: the reporter's words
+    other_sides: list[str] = field(default_factory=list)  # dropped: naming another side's official
 
     @classmethod
     def of(cls, changes: Sequence[Change], draft: Draft, evidence: Evidence) -> "Checks":
@@ -209,7 +230,8 @@ class Checks:
             repaired_quotes=[r for c in changes for r in c.repairs],
             invented_figures=dropped("figures"),
             recited_figures=[s for c in by_step.get("recite", []) for s in c.rewritten],
-            journalists_words=dropped("journalists"))
+            journalists_words=dropped("journalists"),
+            other_sides=dropped("others"))
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
@@ -218,7 +240,8 @@ class Checks:
                 "repaired_quotes": [r.as_dict() for r in self.repaired_quotes],
                 "invented_figures": self.invented_figures,
                 "recited_figures": self.recited_figures,
-                "journalists_words": self.journalists_words}
+                "journalists_words": self.journalists_words,
+                "other_sides": self.other_sides}
 
 
 @dataclass

@@ -180,3 +180,22 @@ def test_two_periods_without_comparing_words_stay_one_question(retriever):
         "What did the ministry announce in March 2031 and May 2031 about fishermen?",
         no_llm=True)
     assert answer.kind == "answer" and not answer.sides
+
+
+class CrossSideGenerator(OneSidedGenerator):
+    """Each side's reply names the other official first: stands in for a model that copies the
+    question's other name into a side (the subject is the side's cleaning, not the model)."""
+
+    def stream(self, messages, max_tokens, temperature=0.0):
+        asked = messages[-1]["content"]
+        other = VANTERPOOL if f"what {RENWICK} said" in asked else RENWICK
+        own = re.findall(r'<passage id="(\d+)">', asked)[0]
+        yield f"{other} announced the seawall project [{own}]. The ministry plans dredging [{own}]."
+
+
+def test_a_side_never_keeps_a_sentence_naming_the_other_official(retriever):
+    answer = Answerer(retriever, CrossSideGenerator()).compare(TOPIC, [RENWICK, VANTERPOOL]).answer
+    lines = answer.text.splitlines()
+    assert lines[0].startswith(f"{RENWICK}: ") and VANTERPOOL not in lines[0]
+    assert not any(line.startswith(f"{VANTERPOOL}: ") and RENWICK in line for line in lines)
+    assert len(answer.checks.other_sides) == 2

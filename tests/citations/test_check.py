@@ -227,3 +227,16 @@ def test_a_citation_of_a_passage_that_does_not_state_the_sentence_is_removed():
     quoting = ("The ministry supports offshore wind farms beyond twelve nautical miles, a "
                "\u201cone-time payment\u201d [3].")
     assert check(quoting, PASSAGES, keep_share=0.3).text.endswith("payment\u201d [3][2].")
+
+
+def test_a_side_drops_its_sentences_naming_another_sides_official():
+    reply = ("Minister Vanterpool cited 8,000 crowns for the fishermen [3]. The seawall cost 3.2 "
+             "billion crowns [1]. Asked about Renwick, she said the fund opens in May [3].")
+    text, changes = checking.apply(reply, Evidence(PASSAGES),
+                                   [checking.without_others(["Osric Vanterpool"])])
+    assert text == ("The seawall cost 3.2 billion crowns [1]. Asked about Renwick, she said the "
+                    "fund opens in May [3].")
+    assert changes[0].dropped == ["Minister Vanterpool cited 8,000 crowns for the fishermen [3]."]
+    # a family name written first counts too; a word that merely contains it does not
+    assert checking.apply("Hua Chunying said so [1]. Huang said so [1].", Evidence(PASSAGES),
+                          [checking.without_others(["Hua Chunying"])])[0] == "Huang said so [1]."
