@@ -57,13 +57,19 @@ def valid_markers(draft: Draft, evidence: Evidence) -> Change:
     return change
 
 
-def invented_figures(draft: Draft, evidence: Evidence) -> Change:
-    """Sentences giving a number that no passage holds dropped: a small model invents figures."""
-    change = Change("figures")
+def _dropping(step: str, draft: Draft, unwanted: Callable[[str], bool]) -> Change:
+    """The Change of `step` dropping the sentences `unwanted` picks."""
+    change = Change(step)
     for i in reversed(range(len(draft.sentences))):
-        if invented(strip_markers(draft.sentences[i]), evidence.held_figures):
+        if unwanted(draft.sentences[i]):
             change.dropped.insert(0, draft.drop(i))
     return change
+
+
+def invented_figures(draft: Draft, evidence: Evidence) -> Change:
+    """Sentences giving a number that no passage holds dropped: a small model invents figures."""
+    return _dropping("figures", draft,
+                     lambda s: invented(strip_markers(s), evidence.held_figures))
 
 
 def recite_figures(draft: Draft, evidence: Evidence) -> Change:
@@ -114,11 +120,8 @@ def quotations(min_ratio: float) -> Step:
 def journalists_words(draft: Draft, evidence: Evidence) -> Change:
     """Sentences repeating the journalist's question shown with a passage, rather than what
     the official said, dropped: they would put a reporter's words in an official's mouth."""
-    change = Change("journalists")
-    for i in reversed(range(len(draft.sentences))):
-        if asked_not_said(draft.sentences[i], evidence.asked_stems, evidence.said):
-            change.dropped.insert(0, draft.drop(i))
-    return change
+    return _dropping("journalists", draft,
+                     lambda s: asked_not_said(s, evidence.asked_stems, evidence.said))
 
 
 def without_others(names: Sequence[str]) -> Step:
@@ -127,11 +130,7 @@ def without_others(names: Sequence[str]) -> Step:
     such a sentence ascribes across sides ("Secretary Cardona cited $160 billion" on Benjamin's
     side, from the question)."""
     def step(draft: Draft, evidence: Evidence) -> Change:
-        change = Change("others")
-        for i in reversed(range(len(draft.sentences))):
-            if names_anyone(draft.sentences[i], names):
-                change.dropped.insert(0, draft.drop(i))
-        return change
+        return _dropping("others", draft, lambda s: names_anyone(s, names))
     return step
 
 
