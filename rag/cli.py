@@ -180,7 +180,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from rag import evaluate
-    questions = evaluate.load_questions(Path(args.questions))
+    questions = evaluate.load_questions(Path(args.questions), Path(args.corpus))
     briefings = _open(args)
 
     def retrieve_only(q: evaluate.Question) -> dict:
@@ -281,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("questions", help="questions in JSON lines (../shared/eval/README.md)")
     p.add_argument("--out", required=True, help="where to write one result per question")
     p.add_argument("--k", type=int, default=10)
+    p.add_argument("--corpus", default=str(Path(__file__).resolve().parents[2] / "shared" /
+                                           "corpora"),
+                   help="the evaluation corpus that evidence pointers point into "
+                        "(default: ../shared/corpora)")
     p.add_argument("--retrieval-only", action="store_true", help="score retrieval only")
     p.add_argument("--no-llm", action="store_true",
                    help="extractive answers (the best sentences, cited): the model's share shows")

@@ -117,24 +117,35 @@ class GenerationSettings(_Section):
     http: HttpSettings
 
 
+class EvidenceSettings(_Section):
+    """Evidence sentences: which sentences of the retrieved passages an answer stands on."""
+
+    passages: PositiveInt
+    sentences: PositiveInt
+    max_words: PositiveInt
+    budget_tokens: PositiveInt
+    words: NonNegativeFloat
+    meaning: NonNegativeFloat
+    kind: NonNegativeFloat
+    rank: NonNegativeFloat
+    pair: NonNegativeFloat
+
+
 class AnswerSettings(_Section):
     """Answers, comparisons and timelines built from retrieved passages."""
 
     k: PositiveInt
-    max_passages: PositiveInt
-    prompt_budget_tokens: PositiveInt
-    passage_max_words: PositiveInt
-    question_words: NonNegativeInt
     max_tokens: PositiveInt
     min_evidence: Share
+    grounded_share: Share
     quote_min_similarity: Share
     attribute_min_share: Share
     citation_min_share: Share
-    extractive_passages: PositiveInt
+    quotes: PositiveInt
     compare_per_side: PositiveInt
-    compare_passage_words: PositiveInt
     timeline_k: PositiveInt
     timeline_words: PositiveInt
+    timeline_min_similarity: Share
 
 
 class FetchSettings(_Section):
@@ -181,6 +192,7 @@ class Settings(_Section):
     embedding: EmbeddingSettings
     search: SearchSettings
     generation: GenerationSettings
+    evidence: EvidenceSettings
     answer: AnswerSettings
     fetch: FetchSettings
     ui: UiSettings

@@ -5,13 +5,45 @@ from the question, then, unless retrieval-only, the answerer) and scores the res
 """
 from __future__ import annotations
 
+import html
 import json
+import re
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from rag.text.normalize import normalize
+from rag.text.normalize import clean_space, normalize
+
+# A question set of our own holds no transcript words: each evidence quote is a pointer
+# {"source": "mfa/t1.shtml", "at": [start, end]}, character offsets into that file of the
+# evaluation corpus (../shared/corpora), resolved and checked when the set is loaded.
+_TAG = re.compile(r"<[^>]*>")
+
+
+class PointerError(ValueError):
+    """An evidence pointer that does not resolve to verbatim transcript words."""
+
+
+def visible_text(raw: str) -> str:
+    """What a reader sees of a file: tags removed, entities unescaped (plain text unchanged)."""
+    return html.unescape(_TAG.sub(" ", raw))
+
+
+def resolve_pointer(corpus: Path, evidence: dict) -> str:
+    """The quote an evidence pointer names: the words at `at` in `source`, checked to be
+    visible text of that file (no markup inside, found verbatim once normalised)."""
+    path = Path(corpus) / evidence["source"]
+    if not path.is_file():
+        raise PointerError(f"{evidence['source']}: no such file under {corpus}")
+    raw = path.read_text(encoding="utf-8", errors="replace")
+    start, end = evidence["at"]
+    span = raw[start:end]
+    quote = clean_space(html.unescape(span))
+    if not quote or "<" in span or ">" in span \
+            or normalize(quote) not in normalize(visible_text(raw)):
+        raise PointerError(f"{evidence['source']}: offsets {start}-{end} are not transcript words")
+    return quote
 
 
 @dataclass
@@ -28,17 +60,24 @@ class Question:
         return bool(self.evidence)
 
 
-def load_questions(path: Path) -> list[Question]:
+def load_questions(path: Path, corpus: Path | None = None) -> list[Question]:
+    """The questions of a JSON-lines file; evidence pointers resolved against `corpus`."""
     questions = []
     for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
+            evidence = [dict(e) for e in data.get("evidence", [])]
+            for e in evidence:
+                if "quote" not in e and "at" in e:
+                    if corpus is None:
+                        raise PointerError("evidence pointers need the evaluation corpus")
+                    e["quote"] = resolve_pointer(corpus, e)
             questions.append(Question(data["id"], data.get("type", ""), data["question"],
-                                      data.get("evidence", []), data.get("answer_must_include", []),
+                                      evidence, data.get("answer_must_include", []),
                                       data.get("filters", {})))
-        except (json.JSONDecodeError, KeyError) as err:
+        except (json.JSONDecodeError, KeyError, TypeError, PointerError) as err:
             raise ValueError(f"{path}:{number}: not a question record ({err})") from err
     return questions
 
@@ -106,6 +145,13 @@ def metrics(questions: list[Question], results: list[dict]) -> dict:
         una = [(q, r) for q, r in answered if not q.answerable]
         out["refusal_accuracy"] = sum(r["refused"] for _, r in una) / len(una) if una else None
         out["false_refusal"] = sum(r["refused"] for _, r in ans) / len(ans) if ans else None
+        # what the model adds shows against what it read: the evidence quote among its excerpts
+        read = [(q, r) for q, r in ans if r.get("given")]
+        if read:
+            out["evidence_given"] = sum(any(contains(g, e["quote"]) for g in r["given"]
+                                            for e in q.evidence) for q, r in read) / len(read)
+        out["by_type"] = {t: _type_scores([(q, r) for q, r in answered if q.type == t])
+                          for t in sorted({q.type for q, _ in answered})}
         compare = [(q, r) for q, r in ans if q.type == "compare"]
         if compare:
             out["compare_both_sides_cited"] = sum(
@@ -124,6 +170,17 @@ def metrics(questions: list[Question], results: list[dict]) -> dict:
             med, p95 = _median_p95([r["prompt_tokens"] for r in generated])
             out["prompt_tokens_median"], out["prompt_tokens_p95"] = med, p95
     return out
+
+
+def _type_scores(pairs: list[tuple[Question, dict]]) -> dict:
+    """Accuracy and support (refusals, for unanswerable questions) of one kind of question."""
+    if pairs and not pairs[0][0].answerable:
+        return {"n": len(pairs), "refusal": sum(r["refused"] for _, r in pairs) / len(pairs)}
+    return {"n": len(pairs),
+            "accuracy": sum(includes_all(r["answer"], q.answer_must_include)
+                            for q, r in pairs) / len(pairs),
+            "support": sum(any(contains(c["text"], e["quote"]) for c in r["citations"]
+                               for e in q.evidence) for q, r in pairs) / len(pairs)}
 
 
 def run(questions: Iterable[Question], answer_one: Callable[[Question], dict],

@@ -67,5 +67,12 @@ class Filters:
             return None
         return Filters(speakers, roles, date_from, date_to, sources)
 
+    def describe(self) -> str:
+        """These limits in words: 'Geng Shuang, officials, mfa, 2020-03-01 to 2020-03-31'."""
+        dates = (f"{self.date_from or 'the start'} to {self.date_to or 'the end'}"
+                 if self.date_from or self.date_to else "")
+        return ", ".join(filter(None, [" or ".join(self.speakers), " or ".join(self.roles),
+                                       " or ".join(self.sources), dates]))
+
     def as_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v}

@@ -99,7 +99,7 @@ def test_with_overrides_merges_deeply_and_validates_again():
     changed = config.with_overrides(base, {"search": {"weights": {"dense": 0.5}}, "answer": {"k": 3}})
 
     assert changed.search.weights.dense == 0.5 and changed.search.weights.bm25 == base.search.weights.bm25
-    assert changed.answer.k == 3 and changed.answer.max_passages == base.answer.max_passages
+    assert changed.answer.k == 3 and changed.answer.quotes == base.answer.quotes
     assert changed.generation == base.generation and base.answer.k != 3
     with pytest.raises(config.ConfigError, match=r"^overrides: answer\.k: must be greater than 0 \(got 0\)$"):
         config.with_overrides(base, {"answer": {"k": 0}})

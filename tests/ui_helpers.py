@@ -35,8 +35,8 @@ class QuotingGenerator:
     def reply(self, messages: list[dict]) -> str:
         user = messages[-1]["content"]
         quotes = []
-        for marker, said in re.findall(r'<passage id="(\d+)">.*?\nSaid: (.*?)\n</passage>', user,
-                                       re.S)[:2]:
+        evidence = user.split("<evidence>")[-1].split("</evidence>")[0]
+        for marker, said in re.findall(r"^\[(\d+)\] [^:\n]+: (.*)$", evidence, re.M)[:2]:
             first = re.split(r"(?<=[.!?])\s+", said.strip())[0]
             quotes.append(f'The speaker said: "{first}" [{marker}]')
         return " ".join(quotes) or REFUSAL

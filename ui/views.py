@@ -104,8 +104,9 @@ def _source_card(source: Source, prefix: str, cited: dict[int, list[tuple[int, i
 def answer_markdown(answer: Answer, prefix: str) -> str:
     """A finished answer as a chat message: the text with chips, or a plain refusal."""
     if answer.refused:
-        body = (f"**{REFUSAL}** The nearest excerpts are listed under Sources; none of them "
-                "answers the question.")
+        searched = esc(answer.text.removeprefix(REFUSAL).strip())  # what was searched
+        body = (f"**{REFUSAL}** {searched} The nearest excerpts are listed under Sources; none "
+                "of them answers the question.")
     else:
         body = with_chips(answer.text, prefix, [s.marker for s in answer.sources])
     if answer.note and answer.mode == "extractive" and not answer.refused:

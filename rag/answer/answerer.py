@@ -1,15 +1,17 @@
-"""The answerer: a question -> its plan -> passages -> a grounded answer with checked citations.
+"""The answerer: a question -> its plan -> passages -> evidence sentences -> an answer that
+leads with one direct sentence and then quotes its evidence, cited and dated.
 
-    plan (rag.answer.plan: follow-up, hints, sides, names) -> retrieve (one search, or one per
-    side) -> select a few passages under a token budget (rag.answer.evidence) -> one generation
-    per part (a comparison's sides each read their own passages) -> check (rag.citations)
+    plan (rag.answer.plan: follow-up, hints, sides, names, kind of answer) -> retrieve (one
+    search, or one per side) -> evidence sentences across the top passages (rag.answer.evidence)
+    -> the direct sentence: the model's, from the numbered evidence alone, checked against the
+    evidence it cites (a sentence it does not state is dropped), or without a model the best
+    evidence sentence -> the evidence quoted under it -> citation check (rag.citations)
 
-A refusal, which still shows the nearest excerpts, comes when the question names something the
-index never mentions, when the best passage is too far from the question (min_evidence), or
-when the model says, in any wording, that the passages lack the answer. Without a model
-(no_llm, or none installed) the answer is extractive: the most relevant sentence of each top
-passage, cited. Every answer streams as events: "sources" (retrieval done), "delta"s (the
-model's words, unchecked), then "answer" (checked): the CLI, the app and eval read the same.
+A refusal, which still shows the nearest excerpts and says what was searched, comes when the
+question names something the index never mentions, when the best evidence sentence is too far
+from the question (min_evidence), or when the model says, in any wording, that the evidence does
+not answer. Every answer streams as events: "sources" (retrieval done), "delta"s (the model's
+words, unchecked), then "answer" (checked): the CLI, the app and eval read the same.
 """
 from __future__ import annotations
 
@@ -19,18 +21,18 @@ import time
 import typing
 from typing import Callable, Iterator, Sequence
 
-import numpy as np
-
 from rag.answer.compare import Comparison, comparison_question, gather, side_text
-from rag.answer.evidence import Selector, similarities
-from rag.answer.extractive import extractive_text
+from rag.answer.evidence import Selector
+from rag.answer.extractive import extractive_text, lacking, quotes_text
 from rag.answer.plan import Plan, plan_question
 from rag.answer.prompt import build_messages
-from rag.answer.records import Answer, Citation, Event, Part, Source
+from rag.answer.records import Answer, Citation, Event, Part
 from rag.answer.refusals import NOTHING_FOUND, REFUSAL, is_refusal
 from rag.answer.sides import speaker_sides
-from rag.citations.check import Change, Checks, Step, answer_steps, apply, check, reply_steps
+from rag.citations.check import (Change, Checks, Step, answer_steps, apply, check, grounded,
+                                 reply_steps)
 from rag.citations.evidence import Evidence
+from rag.citations.markers import markers
 from rag.config import Settings
 from rag.filters import Filters
 from rag.models.generators import Generator, GeneratorUnavailable, load_generator
@@ -46,7 +48,8 @@ class Answerer:
         self.retriever = retriever
         self.settings = settings or retriever.index.settings
         self.options = self.settings.answer
-        self.selector = Selector(self.options, self.count_tokens)
+        self.selector = Selector(self.settings.evidence, retriever.index.embedder,
+                                 self.count_tokens)
         self._generator = generator
         self._unavailable = ""  # why no generator could be loaded, once tried
 
@@ -68,7 +71,7 @@ class Answerer:
         generator = None if no_llm else self.generator()
         if generator is None:
             return False
-        for _ in generator.stream(build_messages("", [], self.options.question_words), 1):
+        for _ in generator.stream(build_messages("", []), 1):
             pass
         return True
 
@@ -76,10 +79,6 @@ class Answerer:
         if self._generator is not None:
             return self._generator.count_tokens(text)
         return math.ceil(len(text) / 4)  # no tokenizer loaded: English averages ~4 chars a token
-
-    def similarities(self, question: str, sources: Sequence[Source]) -> np.ndarray:
-        return similarities(self.retriever.index.embedder(), question, sources,
-                            self.settings.embedding.with_question)
 
     def unknown_names(self, plan: Plan) -> list[str]:
         """Names in the question that no passage of the index contains: what it asks about is
@@ -119,7 +118,8 @@ class Answerer:
         if not no_llm:
             self.generator()  # loaded first: selection counts tokens with the model's tokenizer
         if plan.sides:
-            gathered = gather(plan, self.retriever, self.selector, self.options.k)
+            gathered = gather(plan, self.retriever, self.selector, self.options.k,
+                              self.options.compare_per_side)
             answer = Answer(question=plan.question, query=plan.text, sources=gathered.sources,
                             retrieved=gathered.retrieved, kind="compare", filters=plan.filters,
                             hints=Filters(speakers=list(dict.fromkeys(
@@ -127,15 +127,19 @@ class Answerer:
                             sides=gathered.sides,
                             timings={"retrieve_ms": gathered.retrieve_ms})
             parts = gathered.parts
+            # a comparison stands on its sides: one with no statement says so
+            answer.evidence = 1.0 if gathered.sources else 0.0
         else:
             retrieval = self.retriever.search(plan.text, k=k or self.options.k,
                                               filters=plan.filters, hints=plan.hints)
-            sources = self.selector.select(retrieval.topic, retrieval.passages)
-            answer = Answer(question=plan.question, query=plan.text, sources=sources,
+            facets = plan.hints.facets(month_slack_days=self.settings.search.month_slack_days)
+            selection = self.selector.select(retrieval.topic, retrieval.passages, plan.kind,
+                                             facets)
+            answer = Answer(question=plan.question, query=plan.text, sources=selection.sources,
                             retrieved=list(retrieval.passages), filters=retrieval.filters,
-                            hints=retrieval.hints,
+                            hints=retrieval.hints, evidence=selection.strength,
                             timings={"retrieve_ms": retrieval.timings["retrieve_ms"]})
-            parts = [Part(sources)]
+            parts = [Part(selection.sources)]
         yield from self._complete(answer, plan, parts, started, no_llm)
 
     def ask(self, question: str, filters: Filters | None = None, history: Sequence[Answer] = (),
@@ -161,10 +165,6 @@ class Answerer:
     def _complete(self, answer: Answer, plan: Plan, parts: list[Part], started: float,
                   no_llm: bool) -> Iterator[Event]:
         """Generate (or extract), check and finish `answer`, one generation per part."""
-        sources = answer.sources
-        similarity = self.similarities(answer.query, sources)
-        answer.evidence = float(np.max(similarity, initial=0.0))
-        relevant = {s.marker for s, x in zip(sources, similarity) if x >= self.options.min_evidence}
         generator = None if no_llm else self.generator()
         if generator is None:
             answer.mode = "extractive"
@@ -173,33 +173,32 @@ class Answerer:
         yield Event("sources", dataclasses.replace(answer, timings=dict(answer.timings)))
 
         unknown = self.unknown_names(plan)
-        if not sources:
-            self._refuse(answer, "nothing retrieved")
+        if not answer.sources:
+            self._refuse(answer, plan, "nothing retrieved")
         elif unknown:
-            self._refuse(answer, "the index never mentions " + ", ".join(unknown))
+            self._refuse(answer, plan, "the index never mentions " + ", ".join(unknown))
         elif answer.evidence < self.options.min_evidence:
-            self._refuse(answer, "weak evidence")
+            self._refuse(answer, plan, "weak evidence")
         elif generator is None:
-            limit = self.options.extractive_passages
-            answer.text = "\n".join(
-                side_text(answer.query, part, "", relevant, limit) for part in parts
-            ) if len(parts) > 1 else extractive_text(answer.query, sources, limit)
+            answer.text = "\n".join(side_text(part, "") for part in parts) if plan.sides else \
+                extractive_text(plan.kind, plan.text, plan.hints.speakers, answer.sources,
+                                self.options.quotes, self.options.grounded_share)
             answer.timings["first_token_s"] = time.perf_counter() - started
             self._check(answer, self._evidence(answer), answer_steps(*self._shares()))
         else:
+            answer.given = [s.text for s in answer.sources]
             officials = [side.label for side in plan.sides if not side.across_briefings]
-            yield from self._generate(answer, generator, parts, relevant, officials, started)
+            yield from self._generate(answer, plan, generator, parts, officials, started)
         answer.timings.setdefault("first_token_s", time.perf_counter() - started)
         answer.timings["total_s"] = time.perf_counter() - started
         yield Event("answer", answer)
 
-    def _generate(self, answer: Answer, generator: Generator, parts: list[Part],
-                  relevant: set[int], officials: Sequence[str], started: float
-                  ) -> Iterator[Event]:
-        """One reply per part, streamed as "delta" events, each cleaned against its own
-        passages (on an official's side, without sentences naming the other `officials`); a
-        comparison's sides are set under their labels with their uncited relevant passages
-        quoted; then the whole answer is checked (or refused)."""
+    def _generate(self, answer: Answer, plan: Plan, generator: Generator, parts: list[Part],
+                  officials: Sequence[str], started: float) -> Iterator[Event]:
+        """One direct sentence per part, streamed as "delta" events and checked against the
+        part's own evidence (on an official's side, without sentences naming the other
+        `officials`), then the evidence quoted under it; the whole answer is checked (or
+        refused when the model finds no answer in any part)."""
         evidence = self._evidence(answer)
         texts: list[str] = []
         replies: list[str] = []
@@ -211,8 +210,7 @@ class Answerer:
             if not part.sources:  # a side nothing was found for: no model call
                 replies.append(f"{part.label}: {NOTHING_FOUND}")
                 yield Event("delta", answer, NOTHING_FOUND)
-                texts.append(side_text(answer.query, part, "", relevant,
-                                       self.options.extractive_passages))
+                texts.append(side_text(part, ""))
                 continue
             own = evidence if len(parts) == 1 else evidence.only(s.marker for s in part.sources)
             others = [name for name in officials if name != part.label]
@@ -220,16 +218,22 @@ class Answerer:
                                                           started)
             changes += changed
             replies.append(f"{part.label}: {reply}" if part.label else reply)
+            if is_refusal(reply):
+                if len(parts) > 1:
+                    texts.append(side_text(part, ""))
+                continue
             if len(parts) > 1:
-                texts.append(side_text(answer.query, part, "" if is_refusal(text) else text,
-                                       relevant, self.options.extractive_passages))
-            elif not is_refusal(text):
-                texts.append(text)
+                texts.append(side_text(part, text))
+            else:
+                missing = lacking(plan.kind, plan.text, plan.hints.speakers, part.sources,
+                                  self.options.grounded_share, text)
+                lines = [missing, "" if missing else text,
+                         quotes_text(part.sources, self.options.quotes,
+                                     [] if missing else markers(text))]
+                texts.append("\n".join(line for line in lines if line))
         answer.model_text = "\n".join(replies)
         if not texts:
-            invented = any(c.dropped for c in changes if c.step == "figures")
-            self._refuse(answer, "the model's answer gave figures no passage holds"
-                         if invented else "the model found no answer in the passages")
+            self._refuse(answer, plan, "the model found no answer in the evidence")
             return
         answer.text = "\n".join(texts)
         self._check(answer, evidence, answer_steps(*self._shares(), replied=True), changes)
@@ -238,10 +242,9 @@ class Answerer:
                others: Sequence[str], started: float
                ) -> typing.Generator[Event, None, tuple[str, str, list[Change]]]:
         """Stream one part's reply as "delta" events. Returns the reply, its text after
-        reply_steps against the part's own `evidence` (`others`: the officials of the other
-        sides), and what they changed."""
-        messages = build_messages(answer.query, part.sources, self.options.question_words,
-                                  part.instruction)
+        reply_steps and the grounding check against the part's own `evidence` (`others`: the
+        officials of the other sides), and what they changed."""
+        messages = build_messages(answer.query, part.sources, part.instruction)
         answer.prompt_tokens += sum(generator.count_tokens(m["content"]) for m in messages)
         max_tokens = min(self.options.max_tokens, self.settings.generation.max_tokens)
         pieces: list[str] = []
@@ -254,7 +257,7 @@ class Answerer:
         steps = reply_steps(list(answer.sides), generator.count_tokens(reply) >= max_tokens - 1,
                             own_only=bool(evidence.blank()), min_share=min_share,
                             keep_share=keep_share, others=others)
-        text, changes = apply(reply, evidence, steps)
+        text, changes = apply(reply, evidence, [*steps, grounded(self.options.grounded_share)])
         return reply, text, changes
 
     def _shares(self) -> tuple[float, float, float]:
@@ -264,19 +267,31 @@ class Answerer:
 
     @staticmethod
     def _evidence(answer: Answer) -> Evidence:
-        """The answer's sources as check evidence; what else the model read of each (its date
-        and title, and the question) may hold the figures a sentence gives."""
+        """The answer's evidence sentences as check evidence; what else the model read with
+        each (its speaker and date) and the question may hold the words a sentence gives."""
         return Evidence([s.text for s in answer.sources],
-                        [f"{s.passage.date} {s.passage.title} {answer.query}"
+                        [f"{s.passage.speaker} {s.passage.date} {answer.query}"
                          for s in answer.sources],
                         [s.passage.question for s in answer.sources])
 
-    def _refuse(self, answer: Answer, reason: str) -> None:
+    def _refuse(self, answer: Answer, plan: Plan, reason: str) -> None:
+        """`answer` as a refusal saying what was searched; its sources stay as the nearest
+        excerpts."""
         answer.refused = True
-        answer.text = REFUSAL
+        answer.text = f"{REFUSAL} {self.searched(plan)}"
         answer.note = "; ".join(filter(None, [answer.note, reason]))
         answer.checks = Checks()
         answer.citations = []
+
+    def searched(self, plan: Plan) -> str:
+        """What a search for `plan` read: '761 briefings, Geng Shuang's first, March 2020.'"""
+        count = self.retriever.briefings_searched(plan.filters)
+        scope = [f"Searched {count} briefing{'s' if count != 1 else ''}"]
+        if plan.filters:
+            scope.append(f"within {plan.filters.describe()}")
+        if plan.hints:
+            scope.append(f"looking first at {plan.hints.describe()}")
+        return ", ".join(scope) + "."
 
     def _check(self, answer: Answer, evidence: Evidence, steps: Sequence[Step],
                earlier: Sequence[Change] = ()) -> None:

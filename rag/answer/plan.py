@@ -1,7 +1,8 @@
 """The question plan: one question parsed once and handed down to every stage that reads it.
 
     question (+ conversation) -> follow-up rewritten -> speakers and periods it names (hints)
-    -> a comparison's sides, or one answer -> the names it asks about
+    -> a comparison's sides, or one answer -> the names it asks about -> the kind of answer
+    it asks for (rag.answer.asks)
 
 Retrieval, comparison sides, refusals and the answer all read the plan; none parses the
 question again. With hints off the sides are still found (a comparison's sides are hard
@@ -13,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from rag.answer.asks import asked_kind
 from rag.answer.followup import rewrite_followup, without_names
 from rag.answer.records import Answer
 from rag.answer.sides import Side, sides_in
@@ -51,6 +53,7 @@ class Plan:
     topic: str = ""                    # what each side is searched for
     side_hints: Hints = field(default_factory=Hints)  # the hints each side's search keeps
     names: list[str] = field(default_factory=list)    # capitalised names it asks about
+    kind: str = ""                     # the answer asked for: number, date, name, place, claim
 
 
 def plan_question(question: str, known_speakers: Sequence[str], filters: Filters | None = None,
@@ -76,4 +79,4 @@ def plan_question(question: str, known_speakers: Sequence[str], filters: Filters
     if not use_hints:
         hints = side_hints = Hints()
     return Plan(question, text, filters, hints, sides, topic if sides else "", side_hints,
-                names_in(text))
+                names_in(text), asked_kind(topic if sides else text))

@@ -61,8 +61,9 @@ class Answer:
     hints: Filters = field(default_factory=Filters)
     timings: dict[str, float | None] = field(default_factory=dict)
     prompt_tokens: int = 0
-    evidence: float = 0.0               # best question-passage similarity among the sources
+    evidence: float = 0.0               # best question-sentence similarity of the evidence
     model_text: str = ""                # the model's reply before checking
+    given: list[str] = field(default_factory=list)  # the exact excerpts the model read
 
     def as_eval_record(self, question_id: str) -> dict:
         """One line of RESULTS.jsonl (shared/eval/README.md) plus the checks the metrics read."""
@@ -81,6 +82,9 @@ class Answer:
             "query": self.query,
             "prompt_tokens": self.prompt_tokens,
             "evidence": round(self.evidence, 4),
+            "given": self.given,
+            "model_text": self.model_text,
+            "note": self.note,
         }
 
 

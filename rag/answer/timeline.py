@@ -1,22 +1,35 @@
 """Timelines: each speaker's statements on a topic, in date order, from the search indexes.
 
-A statement counts when its similarity to the topic reaches answer.min_evidence, the measure
-the answer layer refuses by; no model is involved.
+A statement counts when its similarity to the topic (its excerpt embedded as the index embeds
+passages) reaches answer.timeline_min_similarity; no model is involved.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-from rag.answer.evidence import similarities
+import numpy as np
+
 from rag.answer.followup import without_names
 from rag.answer.records import Source
 from rag.answer.sides import speaker_sides
 from rag.config import Settings
+from rag.models.embedder import Embedder, embed_input
 from rag.filters import Filters
 from rag.records import Passage
 from rag.search.rerank import Relevance, excerpt_bounds
 from rag.search.retriever import Retriever
+
+
+def similarities(embedder: Embedder, question: str, sources: Sequence[Source],
+                 with_question: bool) -> np.ndarray:
+    """Cosine similarity between the question and each source, embedded as the index embeds
+    passages (excerpt, then the journalist question it answers)."""
+    if not sources:
+        return np.zeros(0, dtype=np.float32)
+    texts = [question] + [embed_input(s.text, s.passage.question, with_question) for s in sources]
+    vectors = embedder.encode(texts)
+    return vectors[1:] @ vectors[0]
 
 
 @dataclass
@@ -52,6 +65,6 @@ def timeline(topic: str, speakers: Sequence[str], retriever: Retriever, settings
         scores = similarities(retriever.index.embedder(), text, sources,
                               settings.embedding.with_question)
         statements += [Statement(side.label, s.passage.date, s.text, s.passage, float(x))
-                       for s, x in zip(sources, scores) if x >= options.min_evidence]
+                       for s, x in zip(sources, scores) if x >= options.timeline_min_similarity]
     statements.sort(key=lambda s: (s.date, speakers.index(s.speaker), s.passage.turn_order))
     return statements

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from rag.citations.evidence import Evidence
+from rag.citations.figures import figures
 from rag.citations.markers import markers, recited, strip_markers
 from rag.citations.quotes import quoted_in
 from rag.text.sentences import sentence_spans
@@ -41,6 +43,25 @@ def attribute(sentence: str, passages: list[str], own: list[set[str]], held: lis
     if not new and not stray:
         return sentence, [], []
     return recited(sentence, len(passages), stray, new), new, stray
+
+
+# A capitalised word that does not open the sentence: a name.
+_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'\u2019-]*")
+
+
+def stated_by(sentence: str, evidence: Evidence, min_share: float) -> bool:
+    """Whether the evidence `sentence` cites (all of it, when it cites none) states it: every
+    figure and every name (a capitalised word past the first) in it, and `min_share` of its
+    content words; what was shown with a passage (its date, title, the question) counts."""
+    plain = strip_markers(sentence)
+    cited = [n for n in markers(sentence) if 1 <= n <= len(evidence) and evidence.passages[n - 1]]
+    cited = cited or [n for n, p in enumerate(evidence.passages, 1) if p]
+    held = set().union(set(), *(evidence.held_stems[n - 1] for n in cited))
+    numbers = set().union(set(), *(evidence.held_figures[n - 1] for n in cited))
+    words = set(stems(plain))
+    names = {w for m in _NAME.finditer(plain) for w in stems(m.group(0))}
+    return (figures(plain) <= numbers and names <= held
+            and len(words & held) >= min_share * len(words))
 
 
 def names_anyone(sentence: str, names: Sequence[str]) -> bool:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from rag.citations.attribution import (asked_not_said, attribute, names_anyone,
+from rag.citations.attribution import (asked_not_said, attribute, names_anyone, stated_by,
                                         supporting_sentence)
 from rag.citations.draft import Draft
 from rag.citations.evidence import Evidence
@@ -124,6 +124,14 @@ def journalists_words(draft: Draft, evidence: Evidence) -> Change:
                      lambda s: asked_not_said(s, evidence.asked_stems, evidence.said))
 
 
+def grounded(min_share: float) -> Step:
+    """The step dropping the sentences that the evidence they cite does not state (see
+    attribution.stated_by): the answer's evidence quotes take their place."""
+    def step(draft: Draft, evidence: Evidence) -> Change:
+        return _dropping("grounded", draft, lambda s: not stated_by(s, evidence, min_share))
+    return step
+
+
 def without_others(names: Sequence[str]) -> Step:
     """The step dropping the sentences of one official's side of a comparison that name
     another side's official (`names`): the side reads that official's own passages only, so
@@ -209,6 +217,7 @@ class Checks:
     recited_figures: list[str] = field(default_factory=list)  # cited to where their figures are
     journalists_words: list[str] = field(default_factory=list)  # dropped: the reporter's words
     other_sides: list[str] = field(default_factory=list)  # dropped: naming another side's official
+    grounded: list[str] = field(default_factory=list)  # dropped: not stated by the evidence cited
 
     @classmethod
     def of(cls, changes: Sequence[Change], draft: Draft, evidence: Evidence) -> "Checks":
@@ -230,7 +239,8 @@ class Checks:
             invented_figures=dropped("figures"),
             recited_figures=[s for c in by_step.get("recite", []) for s in c.rewritten],
             journalists_words=dropped("journalists"),
-            other_sides=dropped("others"))
+            other_sides=dropped("others"),
+            grounded=dropped("grounded"))
 
     def as_dict(self) -> dict:
         return {"citations_valid": self.citations_valid, "quotes_faithful": self.quotes_faithful,
@@ -240,7 +250,7 @@ class Checks:
                 "invented_figures": self.invented_figures,
                 "recited_figures": self.recited_figures,
                 "journalists_words": self.journalists_words,
-                "other_sides": self.other_sides}
+                "other_sides": self.other_sides, "grounded": self.grounded}
 
 
 @dataclass

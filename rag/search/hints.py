@@ -48,6 +48,12 @@ class Hints:
         return [Filters(speakers=[s] if s else [], date_from=a, date_to=b)
                 for s in speakers for a, b in periods if s or a][:limit]
 
+    def describe(self) -> str:
+        """What the question names, in words: "Geng Shuang's statements, March 2020"."""
+        said = " and ".join(f"{name}'s" for name in self.speakers)
+        return ", ".join(filter(None, [f"{said} statements" if said else "",
+                                       " and ".join(map(period_label, self.periods))]))
+
     def as_filters(self) -> Filters:
         """All hints as one filter (for display): the speakers, the span of the periods."""
         return Filters(speakers=list(self.speakers),

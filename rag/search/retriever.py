@@ -77,6 +77,10 @@ class Retriever:
         return (bool(words) and all(w in self._labels for w in words)) \
             or bool(self.keywords.search(name, 1))
 
+    def briefings_searched(self, filters: Filters) -> int:
+        """How many briefings a search under `filters` reads (said with a refusal)."""
+        return self.index.store.briefing_count(filters)
+
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 

@@ -165,6 +165,12 @@ class Store:
         rows = self.conn.execute(f"SELECT p.id FROM passages p WHERE 1=1{where}", params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
 
+    def briefing_count(self, filters: Filters) -> int:
+        """How many briefings hold a passage the filters allow: what a search under them reads."""
+        where, params = filters.sql("p")
+        return self.conn.execute(f"SELECT COUNT(DISTINCT p.briefing) FROM passages p "
+                                 f"WHERE 1=1{where}", params).fetchone()[0]
+
     def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of every passage, for rebuilding the dense index."""
         rows = self.conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()

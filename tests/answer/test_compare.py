@@ -26,7 +26,7 @@ class OneSidedGenerator:
     name = "one-sided"
 
     def stream(self, messages, max_tokens, temperature=0.0):
-        yield "Renwick announced the seawall project [1]."
+        yield "The seawall protects the residents of the lower delta [1]."
 
     def count_tokens(self, text: str) -> int:
         return len(text.split())
@@ -58,12 +58,13 @@ def test_each_side_is_answered_from_its_own_passages(retriever):
     answer = comparison.answer
     assert answer.mode == "llm"
     lines = answer.text.splitlines()
-    assert lines[0] == f"{RENWICK}: Renwick announced the seawall project [1]."
+    assert lines[0] == f"{RENWICK}: The seawall protects the residents of the lower delta [1]."
     # Vanterpool's part cited [1], a passage its prompt never showed: that reply is dropped,
     # and his side gets its own excerpt, quoted and cited, under his name.
-    assert len(lines) == 2 and "Renwick announced" not in lines[1]
-    assert lines[1].startswith(f"{VANTERPOOL} (")
-    assert set(markers(lines[1])) <= set(answer.sides[VANTERPOOL])
+    # then each side's evidence quoted, dated and cited under its own name
+    theirs = [line for line in lines if line.startswith(f"{VANTERPOOL} (")]
+    assert theirs and all(set(markers(line)) <= set(answer.sides[VANTERPOOL]) for line in theirs)
+    assert not any("lower delta" in line for line in theirs)
     assert_both_sides_cited(comparison)
 
 
@@ -72,12 +73,9 @@ def test_every_relevant_statement_of_a_side_is_quoted_with_its_date(retriever):
         "compensation for north channel fishermen",
         [RENWICK, VANTERPOOL])
     answer = comparison.answer
-    similarity = Answerer(retriever).similarities(answer.query, answer.sources)
-    floor = config.load().answer.min_evidence
-    relevant = {s.marker for s, x in zip(answer.sources, similarity) if x >= floor}
-    # the reply cites [1]; Renwick's other relevant statements are quoted after it
-    assert relevant & set(answer.sides[RENWICK]) - {1}
-    assert relevant <= {c.marker for c in answer.citations}
+    # the reply cites [1]; every other evidence sentence of each side is quoted after it
+    assert {m for side in answer.sides.values() for m in side} == {
+        c.marker for c in answer.citations}
     quotes = answer.text.splitlines()[1:]
     assert quotes and len(quotes) == len(set(quotes))
     assert all(re.match(rf"({RENWICK}|{VANTERPOOL}) \(\d{{4}}-\d\d-\d\d\): ", q) for q in quotes)
@@ -189,13 +187,13 @@ class CrossSideGenerator(OneSidedGenerator):
     def stream(self, messages, max_tokens, temperature=0.0):
         asked = messages[-1]["content"]
         other = VANTERPOOL if f"what {RENWICK} said" in asked else RENWICK
-        own = re.findall(r'<passage id="(\d+)">', asked)[0]
+        own = re.findall(r"^\[(\d+)\]", asked.split("<evidence>")[-1], re.M)[0]
         yield f"{other} announced the seawall project [{own}]. The ministry plans dredging [{own}]."
 
 
 def test_a_side_never_keeps_a_sentence_naming_the_other_official(retriever):
     answer = Answerer(retriever, CrossSideGenerator()).compare(TOPIC, [RENWICK, VANTERPOOL]).answer
     lines = answer.text.splitlines()
-    assert lines[0].startswith(f"{RENWICK}: ") and VANTERPOOL not in lines[0]
+    assert lines[0].startswith(RENWICK) and VANTERPOOL not in lines[0]
     assert not any(line.startswith(f"{VANTERPOOL}: ") and RENWICK in line for line in lines)
     assert len(answer.checks.other_sides) == 2

@@ -69,7 +69,8 @@ def test_sources_show_before_the_model_writes_then_the_answer_streams_with_chips
     assert text_of(chat[0]) == "What did Xu Weiran say about the Kelvar Strait?"
     assert "waiting for the model" in text_of(chat[1]) and "Found 10 excerpts" in status
     first = cards(sources, 1)
-    assert set(first) == {1, 2, 3}
+    # the evidence sentences, numbered as the model reads them
+    assert set(first) == set(range(1, len(first) + 1)) and 2 <= len(first) <= 4
     assert "Xu Weiran" in first[1] and re.search(r'class="date">2031-\d\d-\d\d<', first[1])
     assert "Kelvar Strait" in sources and 'class="asked"' in first[1]
     assert "speaker: Xu Weiran" in hints
@@ -96,7 +97,7 @@ def test_sources_show_before_the_model_writes_then_the_answer_streams_with_chips
     assert text.startswith("# What did Xu Weiran say about the Kelvar Strait?")
     assert f"[{chips[0]}]" in text and "Xu Weiran (official), 2031-" in text
     rows = list(csv.DictReader(table.open(encoding="utf-8")))
-    assert [r["marker"] for r in rows] == ["1", "2", "3"]
+    assert [r["marker"] for r in rows] == [str(n) for n in sorted(first)]
     assert rows[int(chips[0]) - 1]["cited"] == "yes"
     assert all(r["speaker"] == "Xu Weiran" and r["source"].startswith("https://") for r in rows[:2])
 
