@@ -50,6 +50,7 @@ class Unit:
     kind: bool = False      # gives the kind of answer asked
     facet: bool = False     # by the speaker, or in the period, the question names
     score: float = 0.0
+    sentences: frozenset[str] = frozenset()   # its sentences, normalised: repeats are skipped
 
     @property
     def text(self) -> str:
@@ -85,7 +86,9 @@ class Selector:
         o = self.options
         passages = list(passages[:o.passages])
         spans = [sentence_spans(p.text) for p in passages]
-        units = [Unit(passages[r], r, i, j, spans[r][i][0], spans[r][j][1])
+        units = [Unit(passages[r], r, i, j, spans[r][i][0], spans[r][j][1],
+                      sentences=frozenset(normalize(passages[r].text[slice(*spans[r][n])])
+                                          for n in range(i, j + 1)))
                  for r in range(len(passages)) for i in range(len(spans[r]))
                  for j in (i, i + 1) if j < len(spans[r])]
         units = [u for u in units if u.first == u.last or len(u.text.split()) <= o.max_words]
@@ -129,9 +132,7 @@ class Selector:
         for u in sorted(units, key=lambda u: (not u.facet, u.words == 0, -u.score)):
             if len(chosen) == limit:
                 break
-            spans = sentence_spans(u.passage.text)
-            own = {normalize(u.passage.text[slice(*spans[i])])
-                   for i in range(u.first, u.last + 1)}
+            own = u.sentences
             if seen & own or sum(t.rank == u.rank for t in taken) >= 2 or any(
                     t.rank == u.rank and t.first <= u.last and u.first <= t.last for t in taken):
                 continue
