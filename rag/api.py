@@ -25,6 +25,8 @@ from rag.models.generators import Generator
 from rag.search.hints import Hints
 from rag.search.retriever import Retrieval, Retriever
 from rag.store.index import Index
+from rag.verify.quoted import quoted
+from rag.verify.records import Claim, QuoteCheck
 
 
 class Briefings:
@@ -106,6 +108,17 @@ class Briefings:
                  k: int | None = None) -> list[Statement]:
         """Each speaker's statements on `topic`, in date order."""
         return timeline(topic, speakers, self.retriever, self.settings, filters, k)
+
+    def verify(self, quote: str, speaker: str | None = None, date: str | None = None
+               ) -> QuoteCheck:
+        """Whether `speaker` said these exact words (on `date`): verbatim, altered,
+        misattributed or not_found, with the transcript's words and every other occurrence."""
+        return self.answerer.checker.check(Claim(quote, speaker or None, date or None))
+
+    def verify_text(self, text: str) -> list[QuoteCheck]:
+        """Every quotation of an article checked against the official it is attributed to."""
+        return [self.answerer.checker.check(q.claim)
+                for q in quoted(text, self.speakers(), self.settings.verify.min_words)]
 
     def warm_up(self, no_llm: bool = False) -> bool:
         """Load the embedder, the vectors and (unless no_llm) the model before the first

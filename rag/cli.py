@@ -8,6 +8,8 @@
     briefings ask "question" [--speaker ..] [--from ..] [--to ..] [--no-llm] [--json]
     briefings compare "topic" --speakers "A,B" [--timeline] [--no-llm] [--json]
     briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only] [--no-llm]
+    briefings verify "QUOTE" [--speaker NAME] [--date YYYY-MM-DD] [--json]
+    briefings verify --text ARTICLE.txt | --file QUOTES.jsonl --out RESULTS.jsonl
 """
 from __future__ import annotations
 
@@ -40,6 +42,16 @@ def _filters(args: argparse.Namespace):
                    sources=args.source or [])
 
 
+def _iso_date(option: str, value: str | None) -> str | None:
+    """`value` checked as a YYYY-MM-DD date (None stays None)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{option}: expected a date like 2024-07-05, got '{value}'") from None
+
+
 def retrieved_record(rank: int, passage) -> dict:
     """A passage as the eval contract's `retrieved` entry (shared by search --json and eval)."""
     return {"rank": rank, **passage.as_dict()}
@@ -60,13 +72,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """`briefings fetch`: 0 when every URL was fetched (or was unchanged), else 1."""
     from rag.fetch.run import fetch
     settings = config.load()
-    since = None
-    if args.since:
-        try:
-            since = date.fromisoformat(args.since).isoformat()
-        except ValueError:
-            raise ValueError(f"--since: expected a date like 2024-07-05, got '{args.since}'") \
-                from None
+    since = _iso_date("--since", args.since)
     if args.max_briefings is not None and args.max_briefings < 1:
         raise ValueError("--max: expected a positive number of briefings")
     into = Path(args.into) if args.into else config.resolve_path(settings.fetch.into)
@@ -205,6 +211,60 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_check(check) -> None:
+    """A quote check as a reader reads it: the verdict, the transcript's words, the source."""
+    print(check.summary())
+    credited = f"{check.claim.speaker or 'no speaker'}, {check.claim.date or 'no date'}"
+    print(f"  Quote:      \u201c{check.claim.quote}\u201d ({credited})")
+    for m in [check.found] if check.found else check.nearest:
+        label = "Transcript:" if check.found else "Nearest:   "
+        print(f"  {label} \u201c{m.text}\u201d")
+        print(f"              {m.turn.speaker} ({m.turn.role}), {m.turn.date}, {m.turn.title}")
+        print(f"              {m.turn.location}")
+        if check.found and m.turn.question:
+            print(f"  Asked:      {textwrap.shorten(m.turn.question, 200)}")
+    for m in check.occurrences:
+        print(f"  Also:       {m.turn.date} {m.turn.speaker} ({m.turn.role}), {m.turn.title}"
+              + ("" if m.alignment.verbatim else f" [close words, {m.alignment.similarity:.2f}]"))
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """`briefings verify`: one quote, an article's quotations, or a quote set scored."""
+    from rag import evaluate
+    if sum(bool(x) for x in (args.quote, args.text, args.file)) != 1:
+        raise ValueError("verify: give one of a QUOTE, --text FILE or --file QUOTES.jsonl")
+    if args.file and not args.out:
+        raise ValueError("verify --file: --out RESULTS.jsonl is needed")
+    claimed = _iso_date("--date", args.date)
+    briefings = _open(args)
+    if args.file:
+        cases = evaluate.load_quotes(Path(args.file))
+        briefings.retriever.embed_query("warm up")   # timed as a running app: the embedder loaded
+        results = []
+        with open(args.out, "w", encoding="utf-8") as fh:
+            for case in cases:
+                record = {"id": case.id,
+                          **briefings.verify(case.quote, case.speaker, case.date).as_dict(False)}
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                results.append(record)
+        print(json.dumps(evaluate.quote_metrics(cases, results), indent=2))
+        return 0
+    checks = briefings.verify_text(Path(args.text).read_text(encoding="utf-8")) if args.text \
+        else [briefings.verify(args.quote, args.speaker, claimed)]
+    if args.json:
+        print(json.dumps([c.as_dict() for c in checks] if args.text else checks[0].as_dict(),
+                         ensure_ascii=False, indent=2))
+        return 0
+    if args.text and not checks:
+        print(f"No quotation of {briefings.settings.verify.min_words} words or more "
+              f"in {args.text}.")
+    for n, check in enumerate(checks, 1):
+        if args.text:
+            print(f"\n[{n}]")
+        _print_check(check)
+    return 0
+
+
 def _filter_options(p: argparse.ArgumentParser) -> None:
     """The hard filters of search, ask and compare."""
     p.add_argument("--speaker", action="append", help="only this speaker (repeatable)")
@@ -288,6 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retrieval-only", action="store_true", help="score retrieval only")
     p.add_argument("--no-llm", action="store_true",
                    help="extractive answers (the best sentences, cited): the model's share shows")
+    p = command("verify", cmd_verify, "check a quote: who said these words, and when")
+    p.add_argument("quote", nargs="?", help="the words as quoted")
+    p.add_argument("--speaker", help="the official the words are attributed to")
+    p.add_argument("--date", help="the date they are attributed to (YYYY-MM-DD)")
+    p.add_argument("--text", metavar="FILE", help="check every quotation of an article")
+    p.add_argument("--file", metavar="QUOTES.jsonl",
+                   help="check a quote set (../shared/eval/README.md) and print its scores")
+    p.add_argument("--out", metavar="RESULTS.jsonl", help="with --file: one result per line")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
 
 

@@ -114,6 +114,7 @@ class GenerationSettings(_Section):
     n_threads: NonNegativeInt   # 0: the library's default
     max_tokens: PositiveInt
     temperature: NonNegativeFloat
+    prompt_lookup: NonNegativeInt
     http: HttpSettings
 
 
@@ -146,6 +147,19 @@ class AnswerSettings(_Section):
     timeline_k: PositiveInt
     timeline_words: PositiveInt
     timeline_min_similarity: Share
+
+
+class VerifySettings(_Section):
+    """Quote checks: how candidates are found and how close counts as the same words."""
+
+    phrase_turns: PositiveInt
+    keyword_turns: PositiveInt
+    run_words: PositiveInt
+    dense_passages: NonNegativeInt
+    close_similarity: Share
+    nearest: PositiveInt
+    bracket_words: NonNegativeInt
+    min_words: PositiveInt
 
 
 class FetchSettings(_Section):
@@ -194,6 +208,7 @@ class Settings(_Section):
     generation: GenerationSettings
     evidence: EvidenceSettings
     answer: AnswerSettings
+    verify: VerifySettings
     fetch: FetchSettings
     ui: UiSettings
 

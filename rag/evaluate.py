@@ -196,3 +196,58 @@ def run(questions: Iterable[Question], answer_one: Callable[[Question], dict],
             if progress:
                 progress(n)
     return results
+
+
+# -- quote checks (../shared/eval/README.md, "Quote checks") ---------------------------------------
+
+@dataclass
+class QuoteCase:
+    """One line of a quote set: the claim to check, and for scoring its kind and expectation."""
+
+    id: str
+    quote: str
+    speaker: str | None
+    date: str | None
+    kind: str = ""
+    expected: dict | None = None
+
+
+def load_quotes(path: Path) -> list[QuoteCase]:
+    """The quote set in `path` (JSON lines); a bad line is reported by its number and field."""
+    cases = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row.get("quote"), str) or not row["quote"].strip():
+                raise ValueError("field 'quote': missing or empty")
+            cases.append(QuoteCase(str(row.get("id", n)), row["quote"], row.get("speaker"),
+                                   row.get("date"), row.get("kind", ""), row.get("expected")))
+        except (ValueError, AttributeError) as err:
+            raise ValueError(f"{path}:{n}: {err}") from None
+    return cases
+
+
+def quote_metrics(cases: list[QuoteCase], results: list[dict]) -> dict:
+    """Verdict accuracy (overall and by kind), source accuracy (the real speaker and date
+    found, for quotes that were said), false verbatim verdicts, and time per quote."""
+    scored = [(c, r) for c, r in zip(cases, results) if c.expected]
+    out: dict = {"quotes": len(results), "scored": len(scored)}
+    if scored:
+        right = [r["verdict"] == c.expected["verdict"] for c, r in scored]
+        out["verdict_accuracy"] = sum(right) / len(right)
+        kinds: dict[str, list[bool]] = {}
+        for (c, _), ok in zip(scored, right):
+            kinds.setdefault(c.kind, []).append(ok)
+        out["verdict_accuracy_by_kind"] = {k: sum(v) / len(v) for k, v in sorted(kinds.items())}
+        said = [(c, r) for c, r in scored if c.expected["verdict"] != "not_found"]
+        out["source_accuracy"] = sum(
+            bool(r["found"]) and r["found"]["speaker"] == c.expected.get("speaker")
+            and r["found"]["date"] == c.expected.get("date") for c, r in said) / len(said) \
+            if said else None
+        out["false_verbatim"] = sum(r["verdict"] == "verbatim" != c.expected["verdict"]
+                                    for c, r in scored)
+    med, p95 = _median_p95([r["timings"]["check_ms"] for r in results])
+    out["check_ms_median"], out["check_ms_p95"] = med, p95
+    return out

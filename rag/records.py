@@ -71,6 +71,23 @@ class Briefing:
 
 
 @dataclass
+class BriefingTurn:
+    """A stored turn with the facts of its briefing: who said these words, when and where."""
+
+    id: int
+    text: str
+    speaker: str
+    role: str
+    order: int
+    question: str
+    briefing_id: str
+    title: str
+    date: str
+    source: str
+    location: str
+
+
+@dataclass
 class Passage:
     """A retrievable excerpt: the speaker's exact words from one turn, with its context.
 

@@ -34,6 +34,7 @@ STAGES = [
     ("ingest", ("rag.ingest",)),
     ("search", ("rag.search",)),
     ("citations", ("rag.citations",)),
+    ("verify", ("rag.verify",)),
     ("answer", ("rag.answer",)),
     ("fetch", ("rag.fetch",)),
     ("evaluate", ("rag.evaluate",)),

@@ -1,4 +1,5 @@
-"""The page: Ask (chat with sources), Compare, Timeline and Index tabs, and their events.
+"""The page: Ask (chat with sources), Compare, Timeline, Check a quote and Index tabs, and
+their events.
 
 The tabs' components are built by ui.layout, the handlers live in ui.handlers; this module
 puts the page together and connects each event to its handler and its concurrency group.
@@ -61,12 +62,15 @@ def build_app(service: Service, queue: QueueSettings) -> gr.Blocks:
             ask = layout.ask_tab(speakers)
             compare = layout.compare_tab(speakers)
             timeline = layout.timeline_tab(speakers)
+            quote = layout.quote_tab(speakers)
             index = layout.index_tab(service.uploads)
         lane = lanes(queue)
         wire_ask(ask, history, pending, on, lane)
         wire_compare(compare, compare_pending, on, lane)
         wire_timeline(timeline, on, lane)
-        wire_index(app, index, [ask.speakers, compare.speakers, timeline.speakers], on, lane)
+        wire_quote(quote, on, lane)
+        wire_index(app, index, [ask.speakers, compare.speakers, timeline.speakers,
+                                quote.speaker], on, lane)
     app.queue(max_size=queue.max_size, default_concurrency_limit=queue.retrieval_concurrency)
     return app
 
@@ -100,6 +104,12 @@ def wire_timeline(tab: layout.TimelineTab, on: Handlers, lane: dict[str, dict]) 
     """The timeline of the topic (a search: it runs alongside others)."""
     gr.on([tab.run.click, tab.topic.submit], on.timeline, [tab.topic, tab.speakers],
           [tab.plot, tab.table, tab.note], api_name="timeline", **lane["retrieval"])
+
+
+def wire_quote(tab: layout.QuoteTab, on: Handlers, lane: dict[str, dict]) -> None:
+    """The quote check (keyword searches and alignments: it runs alongside other searches)."""
+    gr.on([tab.check.click], on.verify, [tab.quote, tab.speaker, tab.date, tab.article],
+          [tab.result], api_name="verify", **lane["retrieval"])
 
 
 def wire_index(app: gr.Blocks, tab: layout.IndexTab, speaker_menus: list[gr.Dropdown],

@@ -163,11 +163,17 @@ class Handlers:
             date=frame["date"].dt.strftime("%Y-%m-%d"))
         return gr.ScatterPlot(frame, x_lim=views.timeline_span(frame)), table, note
 
-    # -- Index: the statistics and the three speaker menus, refreshed on load and after an add --
+    # -- Check a quote ----------------------------------------------------------------------------
+    @user_errors
+    def verify(self, text: str, speaker: str | None, day: str | None, article: bool):
+        checks = self.service.verify(text, speaker, _iso(day, "The"), article)
+        return views.quote_checks_html(checks)
+
+    # -- Index: the statistics and the four speaker menus, refreshed on load and after an add ---
     def refresh(self):
         names = self.service.speakers()
         return (views.stats_html(self.service.stats()),
-                *(gr.Dropdown(choices=names) for _ in range(3)))
+                *(gr.Dropdown(choices=names) for _ in range(4)))
 
     def add(self, files: list[str] | None, progress=gr.Progress(track_tqdm=True)):
         if not files:

@@ -1,4 +1,4 @@
-"""The page's components, one builder per tab (Ask, Compare, Timeline, Index).
+"""The page's components, one builder per tab (Ask, Compare, Timeline, Check a quote, Index).
 
 Each builder is called inside `gr.Tabs()` and returns a small dataclass of the components its
 events read or write; ui.app wires those to ui.handlers. The elem_ids are the page's contract
@@ -130,6 +130,33 @@ def timeline_tab(speakers: list[str]) -> TimelineTab:
                              column_widths=["11%", "14%", "50%", "25%"],
                              elem_id="timeline-table")
     return TimelineTab(chosen, topic, run, note, plot, table)
+
+
+@dataclass
+class QuoteTab:
+    quote: gr.Textbox
+    speaker: gr.Dropdown
+    date: gr.Textbox
+    article: gr.Checkbox
+    check: gr.Button
+    result: gr.HTML
+
+
+def quote_tab(speakers: list[str]) -> QuoteTab:
+    """A quote (or a pasted article), whom and when it is credited to, and the verdict."""
+    with gr.Tab("Check a quote", id="quote"):
+        quote = gr.Textbox(label="The words as quoted (or a whole article)", lines=3,
+                           elem_id="quote-text")
+        with gr.Row():
+            speaker = gr.Dropdown(speakers, label="Said by (optional)", value=None,
+                                  allow_custom_value=True, elem_id="quote-speaker")
+            day = gr.Textbox(label="On (YYYY-MM-DD, optional)", elem_id="quote-date")
+        article = gr.Checkbox(label="This is an article: check every quotation in it, each "
+                                    "against the official named beside it",
+                              elem_id="quote-article")
+        check = gr.Button("Check", variant="primary", elem_id="quote-check")
+        result = _panel("quote-result", "verdict")
+    return QuoteTab(quote, speaker, day, article, check, result)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from rag.api import Briefings
 from rag.filters import Filters
 from rag.models.generators import Generator
 from rag.store.index import Index
+from rag.verify.records import QuoteCheck
 
 
 @dataclass
@@ -110,6 +111,16 @@ class Service:
                   or self.briefings.plan(topic).hints.speakers
                   or self.speakers()[: self.timeline_speakers])
         return chosen, self.briefings.timeline(topic.strip(), chosen, filters)
+
+    def verify(self, text: str, speaker: str | None, day: str | None,
+               article: bool = False) -> list[QuoteCheck]:
+        """The check of one quote credited to `speaker` on `day`, or with `article` of every
+        quotation in the pasted text."""
+        if not text.strip():
+            raise ValueError("Paste the words to check first.")
+        if article:
+            return self.briefings.verify_text(text)
+        return [self.briefings.verify(text.strip(), (speaker or "").strip() or None, day)]
 
     # -- uploads ----------------------------------------------------------------------------------
     def add_files(self, files: Sequence[Path], progress: bool = True) -> list[FileOutcome]:

@@ -26,7 +26,7 @@ from rag.answer.evidence import Selector
 from rag.answer.extractive import extractive_text, lacking, quotes_text
 from rag.answer.plan import Plan, plan_question
 from rag.answer.prompt import build_messages
-from rag.answer.records import Answer, Citation, Event, Part
+from rag.answer.records import Answer, Citation, Event, Part, Source
 from rag.answer.refusals import NOTHING_FOUND, REFUSAL, is_refusal
 from rag.answer.sides import speaker_sides
 from rag.citations.check import (Change, Checks, Step, answer_steps, apply, check, grounded,
@@ -36,8 +36,11 @@ from rag.citations.markers import markers
 from rag.config import Settings
 from rag.filters import Filters
 from rag.models.generators import Generator, GeneratorUnavailable, load_generator
+from rag.records import Passage
 from rag.search.retriever import Retriever
 from rag.store.keywords import query_words
+from rag.verify.checker import QuoteChecker
+from rag.verify.records import Match
 
 
 class Answerer:
@@ -50,6 +53,7 @@ class Answerer:
         self.options = self.settings.answer
         self.selector = Selector(self.settings.evidence, retriever.index.embedder,
                                  self.count_tokens)
+        self.checker = QuoteChecker(retriever, self.settings.verify)
         self._generator = generator
         self._unavailable = ""  # why no generator could be loaded, once tried
 
@@ -93,7 +97,7 @@ class Answerer:
         comparison's sides, and a topic phrase becomes the question it asks of them."""
         if not speakers:
             return plan_question(question, self.retriever.known_speakers(), filters, history,
-                                 use_hints)
+                                 use_hints, quote_min_words=self.settings.verify.min_words)
         plan = plan_question(comparison_question(question, speakers),
                              self.retriever.known_speakers(), filters, history, use_hints,
                              speaker_sides(speakers, filters))
@@ -115,6 +119,9 @@ class Answerer:
                     ) -> Iterator[Event]:
         """The events answering a question already planned (see `stream`)."""
         started = time.perf_counter()
+        if plan.claim is not None:   # 'Who said "..."?': the quote check answers, not a model
+            yield from self._quote_check(plan, started)
+            return
         if not no_llm:
             self.generator()  # loaded first: selection counts tokens with the model's tokenizer
         if plan.sides:
@@ -160,6 +167,32 @@ class Answerer:
         """Compare what `speakers` said about `topic` (a phrase or a whole question)."""
         return Comparison(topic, self.ask(topic, filters, no_llm=no_llm, speakers=speakers,
                                           on_event=on_event))
+
+    def _quote_check(self, plan: Plan, started: float) -> Iterator[Event]:
+        """A question about quoted words answered by the quote check: its verdict, then the
+        transcript's exact words, cited (and other briefings where they were said); words
+        found nowhere are a refusal showing the nearest excerpts."""
+        result = self.checker.check(plan.claim)
+        shown = ([result.found] + result.occurrences)[:1 + self.options.quotes] if result.found \
+            else result.nearest
+        sources = [_quoted_source(n, m) for n, m in enumerate(shown, 1)]
+        answer = Answer(question=plan.question, query=plan.claim.quote, sources=sources,
+                        retrieved=[s.passage for s in sources], mode="quote check",
+                        kind="quote", filters=plan.filters, evidence=1.0 if result.found else 0.0,
+                        timings={"retrieve_ms": result.timings["check_ms"]})
+        yield Event("sources", dataclasses.replace(answer, timings=dict(answer.timings)))
+        if result.found is None:
+            answer.refused = True
+            answer.text = result.summary(detail=False)
+        else:
+            lines = [f"{result.summary(detail=False)} [1]", f"\u201c{result.found.text}\u201d [1]"]
+            lines += [f"Also said on {m.turn.date} by {m.turn.speaker} [{n}]"
+                      for n, m in enumerate(shown[1:], 2)]
+            answer.text = "\n".join(lines)
+            self._check(answer, self._evidence(answer), ())
+        answer.timings["first_token_s"] = answer.timings["total_s"] = \
+            time.perf_counter() - started
+        yield Event("answer", answer)
 
     # -- generation and checks --------------------------------------------------------------------
     def _complete(self, answer: Answer, plan: Plan, parts: list[Part], started: float,
@@ -304,3 +337,14 @@ class Answerer:
                      [(a + sources[n - 1].start, b + sources[n - 1].start)
                       for a, b in checked.spans.get(n, [])])
             for n in checked.markers]
+
+
+def _quoted_source(marker: int, match: Match) -> Source:
+    """A quote check's match as a numbered source: the sentences around the words, as a
+    passage of their turn (a journalist's or the chair's turn too: who said them)."""
+    t = match.turn
+    start, end = match.excerpt
+    passage = Passage(text=t.text[start:end], speaker=t.speaker, role=t.role, date=t.date,
+                      title=t.title, source=t.source, location=t.location,
+                      briefing_id=t.briefing_id, turn_order=t.order, question=t.question)
+    return Source(marker, passage, passage.text, 0)

@@ -21,6 +21,8 @@ from rag.answer.sides import Side, sides_in
 from rag.filters import Filters
 from rag.search.hints import Hints, infer
 from rag.text.dates import MONTH_NAMES
+from rag.verify.quoted import asked_claim
+from rag.verify.records import Claim
 
 _NAME = re.compile(r"(?<![\w'\u2019-])[A-Z][\w'\u2019-]*[A-Za-z0-9]")
 _NOT_NAMES = frozenset(MONTH_NAMES) | frozenset(
@@ -54,15 +56,17 @@ class Plan:
     side_hints: Hints = field(default_factory=Hints)  # the hints each side's search keeps
     names: list[str] = field(default_factory=list)    # capitalised names it asks about
     kind: str = ""                     # the answer asked for: number, date, name, place, claim
+    claim: Claim | None = None         # quoted words it asks about ('Who said "..."?')
 
 
 def plan_question(question: str, known_speakers: Sequence[str], filters: Filters | None = None,
                   history: Sequence[Answer] = (), use_hints: bool = True,
-                  sides: Sequence[Side] = ()) -> Plan:
+                  sides: Sequence[Side] = (), quote_min_words: int = 4) -> Plan:
     """The plan of `question`, a follow-up of `history`, under the caller's `filters`.
 
     `sides` fixes a comparison's sides (the app's Compare tab picks the speakers); otherwise
-    they come from what the question names."""
+    they come from what the question names. A question about quoted words of
+    `quote_min_words` or more ('Did Vale say "..."?') carries them as a claim to check."""
     filters = filters or Filters()
     known = list(known_speakers)
     named = infer(question, known)
@@ -78,5 +82,8 @@ def plan_question(question: str, known_speakers: Sequence[str], filters: Filters
         side_hints = Hints(periods=hints.periods, remainder=hints.remainder)
     if not use_hints:
         hints = side_hints = Hints()
+    days = [a for a, b in named.periods if a == b]
+    claim = None if sides else asked_claim(question, known, days[0] if len(days) == 1 else None,
+                                           quote_min_words)
     return Plan(question, text, filters, hints, sides, topic if sides else "", side_hints,
-                names_in(text), asked_kind(topic if sides else text))
+                names_in(text), asked_kind(topic if sides else text), claim)

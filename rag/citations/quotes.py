@@ -1,18 +1,17 @@
 """Quotations in an answer: found, located verbatim in a passage, or repaired to its words.
 
-A quotation is checked against the passages its sentence cites, then the others: found
-verbatim (after rag.text.normalize) it is highlighted there, and cited if it was not; close to
-a passage span (`min_ratio` of the words in order) it is replaced by the exact words; else it
-loses its quotation marks. Nothing in quotation marks survives that a passage does not say.
+A quotation is checked against the passages its sentence cites, then the others, word by word
+as a quote check compares (rag.text.align): found, it is highlighted there, cited if it was
+not, and given the passage's exact characters; close to a passage span (`min_ratio`) it is
+replaced by the exact words; else it loses its quotation marks. Nothing in quotation marks survives that a passage does not say.
 """
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from rag.citations.markers import fix_markers, markers
+from rag.text.align import align, find, pattern, words
 from rag.text.normalize import normalize
 
 # Double quotes straight or curly (pairs in order), and single curly quotes; straight single
@@ -48,61 +47,21 @@ def quotations(text: str) -> list[tuple[int, int, int, int]]:
     return found
 
 
-def _normal_chars(text: str) -> tuple[str, list[int]]:
-    """normalize(text) built character by character, with each character's offset in `text`."""
-    chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        piece = normalize(unicodedata.normalize("NFKC", ch)) if not ch.isspace() else " "
-        if ch.isspace() or piece == "":
-            if ch.isspace() and chars and chars[-1] != " ":
-                chars.append(" ")
-                origin.append(i)
-            continue
-        for c in piece:
-            chars.append(c)
-            origin.append(i)
-    while chars and chars[-1] == " ":
-        chars.pop()
-        origin.pop()
-    return "".join(chars), origin
+def _bare(text: str) -> str:
+    """Normalised, without the punctuation around it ("crowns." is quoted as "crowns")."""
+    return re.sub(r"^\W+|\W+$", "", normalize(text))
 
 
 def locate(needle: str, haystack: str) -> Span | None:
-    """Offsets in `haystack` of the first whole-word occurrence of `needle`, compared normalised."""
-    target = normalize(needle)
-    if not target:
-        return None
-    normal, origin = _normal_chars(haystack)
-    at = normal.find(target)
-    while at >= 0:
-        end = at + len(target)
-        # whole words only: "crown" is not a quotation of "crowns"
-        if not (target[0].isalnum() and at > 0 and normal[at - 1].isalnum()) and not (
-                target[-1].isalnum() and end < len(normal) and normal[end].isalnum()):
-            return origin[at], origin[end - 1] + 1
-        at = normal.find(target, at + 1)
-    return None
+    """Offsets in `haystack` of the first occurrence of `needle`'s words (rag.text.align:
+    normalised, punctuation ignored, whole words), or None."""
+    return find(pattern(needle), words(haystack))
 
 
 def best_span(quote: str, passage: str) -> tuple[float, int, int]:
     """(similarity 0..1, start, end): the run of passage words closest to the quoted words."""
-    # Plain \w+ tokens ("two-thirds" matches "two thirds"), compared by their first five letters
-    # ("budgets" matches "budget").
-    wanted = [w[:5] for w in re.findall(r"\w+", normalize(quote))]
-    words = [(m.start(), m.end(), normalize(m.group(0))[:5])
-             for m in re.finditer(r"\w+", passage)]
-    if not wanted or not words:
-        return 0.0, 0, 0
-    best = (0.0, 0, 0)
-    size = len(wanted)
-    for length in range(max(1, size - 3), size + 4):
-        for i in range(0, max(1, len(words) - length + 1)):
-            window = words[i:i + length]
-            ratio = SequenceMatcher(None, wanted, [w for _, _, w in window], autojunk=False).ratio()
-            if ratio > best[0]:
-                best = (ratio, window[0][0], window[-1][1])
-    return best
+    found = align(pattern(quote), words(passage))
+    return found.similarity, found.start, found.end
 
 
 def quoted_in(sentence: str, passages: list[str], cited: list[int]) -> set[int]:
@@ -134,9 +93,15 @@ def repair_quotes(sentence: str, passages: list[str], min_ratio: float,
         if where:
             n, at = where
             spans.setdefault(n, []).append(at)
-            if n not in cited:
+            exact = " ".join(passages[n - 1][at[0]:at[1]].split())
+            cite = "" if n in cited else f" [{n}]"
+            if _bare(exact) != _bare(quote):  # the same words, other punctuation between
+                repairs.append(RepairedQuote(quote, "repaired", exact, n))
+                sentence = (sentence[:inner_a] + exact + sentence[inner_b:outer_b] + cite
+                            + sentence[outer_b:])
+            elif cite:
                 repairs.append(RepairedQuote(quote, "cited", marker=n))
-                sentence = sentence[:outer_b] + f" [{n}]" + sentence[outer_b:]
+                sentence = sentence[:outer_b] + cite + sentence[outer_b:]
             continue
         scored = [(best_span(quote, passages[n - 1]), n) for n in cited + others]
         (ratio, a, b), n = max(scored, key=lambda item: item[0][0], default=((0.0, 0, 0), 0))

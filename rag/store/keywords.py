@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from typing import Sequence
 
 from rag.filters import Filters
 from rag.text.terms import STOP_WORDS
@@ -42,7 +43,10 @@ def match_expression(query: str, words: list[str] | None = None) -> str:
 
 
 class KeywordSearch:
-    """BM25 search over one store, remembering how common each query word is."""
+    """BM25 search over one store's passages, remembering how common each query word is."""
+
+    TABLE = "passages_fts"   # the FTS5 table searched
+    ROWS = "passages"        # the rows it indexes
 
     def __init__(self, conn: sqlite3.Connection, common_share: float = 0.05,
                  keep: int = 3, from_passages: int = 5000, most: int = 8) -> None:
@@ -62,14 +66,14 @@ class KeywordSearch:
     def frequency(self, term: str) -> int:
         if term not in self._frequency:
             self._frequency[term] = self.conn.execute(
-                "SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                f"SELECT COUNT(*) FROM {self.TABLE} WHERE {self.TABLE} MATCH ?",
                 (f'text:"{term}"',)).fetchone()[0]
         return self._frequency[term]
 
     def selected_terms(self, query: str) -> list[str]:
         words = query_words(query)
         if not self._total:
-            self._total = self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+            self._total = self.conn.execute(f"SELECT COUNT(*) FROM {self.ROWS}").fetchone()[0]
         if len(words) <= self.keep or self._total < self.from_passages:
             return words
         limit = self.common_share * self._total
@@ -99,3 +103,41 @@ class KeywordSearch:
             f" WHERE passages_fts MATCH ?{allowed} ORDER BY s LIMIT ?",
             [expression, *params, k])
         return [(int(r[0]), -float(r[1])) for r in rows]
+
+
+class TurnKeywords(KeywordSearch):
+    """Keyword search over every turn (officials, journalists, the chair), for quote checks."""
+
+    TABLE = "turns_fts"
+    ROWS = "turns"
+
+    def containing(self, parts: Sequence[Sequence[str]], limit: int) -> list[int]:
+        """Ids of the turns holding every run of words in `parts` as a phrase (stemmed and
+        without punctuation, as FTS5 compares: callers check the exact words)."""
+        expression = " AND ".join('"' + " ".join(part) + '"' for part in parts if part)
+        if not expression:
+            return []
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? LIMIT ?", (expression, limit))]
+
+    def overlapping(self, parts: Sequence[Sequence[str]], size: int, limit: int) -> list[int]:
+        """Ids of the turns holding the most runs of `size` consecutive words of `parts`, best
+        first (BM25 over an OR of the runs as phrases): a quote with a word changed still has
+        its runs on either side of it, wherever its rarer words are common."""
+        runs = {" ".join(part[i:i + size]) for part in parts
+                for i in range(max(1, len(part) - size + 1))}
+        if not runs:
+            return []
+        expression = " OR ".join(f'"{run}"' for run in sorted(runs))
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? ORDER BY bm25(turns_fts) "
+            "LIMIT ?", (expression, limit))]
+
+    def sharing(self, text: str, limit: int) -> list[int]:
+        """Ids of the turns sharing most of the rarer words of `text`, best first (BM25)."""
+        expression = match_expression(text, self.selected_terms(text))
+        if not expression:
+            return []
+        return [r[0] for r in self.conn.execute(
+            "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? ORDER BY bm25(turns_fts) "
+            "LIMIT ?", (expression, limit))]

@@ -82,6 +82,23 @@ MIGRATIONS: list[str] = [
     DROP TABLE passages_fts;
     ALTER TABLE passages_fts_new RENAME TO passages_fts;
     """,
+    # 4: every turn searchable by its words (officials', journalists', the chair's), for quote
+    # checks: a reporter's words put in an official's mouth are found where they were said.
+    # External content: the text stays in `turns` once; triggers keep the index in step,
+    # including deletes cascading from a briefing.
+    """
+    CREATE VIRTUAL TABLE turns_fts USING fts5(
+        text, content = 'turns', content_rowid = 'id',
+        tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    INSERT INTO turns_fts(turns_fts) VALUES ('rebuild');
+    CREATE TRIGGER turns_fts_insert AFTER INSERT ON turns BEGIN
+        INSERT INTO turns_fts(rowid, text) VALUES (new.id, new.text);
+    END;
+    CREATE TRIGGER turns_fts_delete AFTER DELETE ON turns BEGIN
+        INSERT INTO turns_fts(turns_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    END;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

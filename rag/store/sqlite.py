@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.filters import Filters
 from rag.store.migrations import migrate
-from rag.records import Briefing, Passage
+from rag.records import Briefing, BriefingTurn, Passage
 
 
 class Store:
@@ -158,6 +158,25 @@ class Store:
                     title=r["title"], location=r["location"], turn_order=r["ord"],
                     page=r["page"], question=r["question"])
         return [found[i] for i in ids if i in found]
+
+    def turns(self, ids: list[int]) -> list[BriefingTurn]:
+        """Turns by id with their briefing's facts, in the order of `ids` (unknown ids left out)."""
+        found: dict[int, BriefingTurn] = {}
+        for start in range(0, len(ids), 900):
+            batch = ids[start:start + 900]
+            for r in self.conn.execute(
+                    "SELECT t.id, t.text, t.speaker, t.role, t.ord, t.question, b.id, b.title, "
+                    "b.date, b.source, b.location FROM turns t JOIN briefings b ON b.id = "
+                    f"t.briefing WHERE t.id IN ({','.join('?' * len(batch))})", batch):
+                found[r[0]] = BriefingTurn(*r)
+        return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    def turns_of(self, passage_ids: list[int]) -> list[int]:
+        """The turn each passage was cut from, in the order of `passage_ids`."""
+        rows = dict(self.conn.execute(
+            f"SELECT id, turn FROM passages WHERE id IN ({','.join('?' * len(passage_ids))})",
+            passage_ids).fetchall()) if passage_ids else {}
+        return [rows[i] for i in passage_ids if i in rows]
 
     def passage_ids(self, filters: Filters) -> np.ndarray:
         """Ids of every passage the filters allow."""

@@ -65,3 +65,13 @@ def test_an_ask_parses_its_question_once(retriever, monkeypatch, question):
     monkeypatch.setattr(retriever_module, "infer", counting)
     Answerer(retriever).ask(question, no_llm=True)
     assert calls == [question]
+
+
+def test_a_question_about_quoted_words_is_planned_as_a_quote_check():
+    plan = plan_question('Did Idris Vale say on April 2, 2033 that "the closure will last '
+                         'eleven weeks"?', ["Idris Vale", "Ona Brask"])
+    assert plan.claim is not None
+    assert (plan.claim.quote, plan.claim.speaker, plan.claim.date) == (
+        "the closure will last eleven weeks", "Idris Vale", "2033-04-02")
+    assert plan_question("What did Idris Vale say about the closure?", ["Idris Vale"]).claim \
+        is None

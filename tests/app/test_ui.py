@@ -175,6 +175,37 @@ def test_a_question_the_briefings_do_not_answer_is_refused_with_the_nearest_exce
     assert REFUSAL in Path(files["value"][0]).read_text(encoding="utf-8")
 
 
+def test_a_question_about_quoted_words_is_answered_by_the_quote_check(running):
+    c = client(running)
+    ask(c, 'Who said "port fees are set by the port authority under the law"?')
+    chat, sources, status, files = c.predict(api_name="/answer")
+    answer = text_of(chat[-1])
+    assert answer.startswith("Verbatim: Xu Weiran said these words on 2031-05-06")
+    assert "chip" in answer
+    assert "Port fees are set by the port authority under the law" in cards(sources, 1)[1]
+
+
+# --- check a quote ----------------------------------------------------------------------------
+
+def test_check_a_quote_gives_a_verdict_and_a_bad_date_is_one_line(running):
+    c = client(running)
+    html = c.predict("Port fees are set by the port authority under the law.", "Xu Weiran",
+                     "2031-05-06", False, api_name="/verify")
+    assert 'class="quote-check verdict-verbatim"' in html and "2031-05-06" in html
+    html = c.predict("Port fees are set by the port authority under the law.", "Xu Weiran",
+                     "2031-05-07", False, api_name="/verify")
+    assert "verdict-misattributed" in html and "not on 2031-05-07" in html
+    article = ('"Port fees are set by the government under the law," Xu Weiran said. '
+               'He added that "fees should be transparent and apply to every shipping company '
+               'equally."')
+    html = c.predict(article, None, "", True, api_name="/verify")
+    assert html.count('class="quote-check') == 2
+    assert "verdict-altered" in html and "verdict-verbatim" in html
+    with pytest.raises(Exception, match="is not a date like"):
+        c.predict("Port fees are set by the port authority.", None, "2031-13-40", False,
+                  api_name="/verify")
+
+
 # --- compare and timeline ----------------------------------------------------------------------
 
 def test_compare_shows_each_side_and_a_comparison_citing_both(running):

@@ -130,6 +130,24 @@ def test_timeline_plots_statements_with_readable_excerpts(page):
     shot(page, "4-timeline")
 
 
+def test_check_a_quote_shows_the_verdict_and_the_changed_words_in_the_transcript(page):
+    page.get_by_role("tab", name="Check a quote").click()
+    page.fill("#quote-text textarea", "Port fees are set by the government under the law.")
+    page.fill("#quote-speaker input", "Xu Weiran")
+    page.click("#quote-check")
+    result = page.locator("#quote-result .quote-check.verdict-altered")
+    result.wait_for()
+    assert result.locator(".badge").inner_text() == "Altered"
+    # the transcript's words the quote changed, struck through, with the quote's beside them
+    assert result.locator("del.said").inner_text() == "port authority"
+    assert result.locator("ins.quoted").inner_text() == "government"
+    assert result.locator("del.said").is_visible()
+    assert "Xu Weiran" in result.locator(".source .speaker").inner_text()
+    assert result.locator(".source .date").inner_text() == "2031-05-06"
+    shot(page, "5-quote-check-altered")
+    assert not page.errors
+
+
 def test_upload_reports_a_bad_file_by_name_with_its_reason(page, tmp_path):
     bad = tmp_path / "grocery_list.txt"
     bad.write_text("eggs\nmilk\nbread\n", encoding="utf-8")
@@ -143,5 +161,5 @@ def test_upload_reports_a_bad_file_by_name_with_its_reason(page, tmp_path):
     row.wait_for()
     assert row.locator(".name").inner_text() == "grocery_list.txt"
     assert "no transcript format recognised" in row.locator(".reason").inner_text()
-    shot(page, "5-upload-report")
+    shot(page, "6-upload-report")
     assert not page.errors

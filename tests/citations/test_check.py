@@ -4,7 +4,6 @@ from rag.citations.draft import Draft, answer_sentences
 from rag.citations.evidence import Evidence
 from rag.citations.figures import figures
 from rag.citations.quotes import best_span, locate, quotations
-from rag.text.normalize import normalize
 
 PASSAGES = [
     "The seawall cost 3.2 billion crowns. Two thirds came from the national budget and one "
@@ -63,7 +62,8 @@ def test_exact_quote_with_curly_quotes_is_faithful_and_highlighted():
     checked = check(answer, PASSAGES)
     assert checked.text == answer
     assert checked.checks.quotes_faithful and checked.checks.repaired_quotes == []
-    assert any(PASSAGES[0][a:b] == "The seawall cost 3.2 billion crowns." for a, b in checked.spans[1])
+    # the quoted words are highlighted, first word to last
+    assert any(PASSAGES[0][a:b] == "The seawall cost 3.2 billion crowns" for a, b in checked.spans[1])
     assert any(PASSAGES[2][a:b] == "one-time" for a, b in checked.spans[3])
 
 
@@ -125,11 +125,18 @@ def test_a_quotation_of_two_sentences_is_one_answer_sentence():
     assert uncited_sentences(text) == []
 
 
-def test_locate_compares_normalised_text_and_returns_source_offsets():
+def test_locate_compares_words_and_returns_source_offsets():
     passage = "He said:  \u201cWe   oppose it\u201d \u2014 firmly."
     a, b = locate('"we oppose it" - firmly', passage)
-    assert normalize(passage[a:b]) == normalize('"we oppose it" - firmly')
+    assert passage[a:b] == "We   oppose it\u201d \u2014 firmly"
     assert locate("we support it", passage) is None
+
+
+def test_a_quotation_with_other_punctuation_takes_the_passage_characters():
+    passages = ["We oppose it \u2014 firmly, and always will."]
+    checked = check('She said "we oppose it, firmly" [1].', passages)
+    assert checked.text == 'She said "We oppose it \u2014 firmly" [1].'
+    assert checked.checks.quotes_faithful
 
 
 def test_best_span_prefers_the_closest_run_of_words():

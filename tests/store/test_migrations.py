@@ -8,7 +8,7 @@ def test_an_older_schema_is_upgraded_in_place_and_stays_searchable(tmp_path):
     import sqlite3
 
     from rag.store.migrations import MIGRATIONS, SCHEMA_VERSION
-    from rag.store.keywords import KeywordSearch
+    from rag.store.keywords import KeywordSearch, TurnKeywords
     from rag.store.sqlite import Store
 
     path = tmp_path / "briefings.sqlite"
@@ -37,3 +37,11 @@ def test_an_older_schema_is_upgraded_in_place_and_stays_searchable(tmp_path):
     assert [pid for pid, _ in keywords.search("seawall", 5)] == [7]
     assert [pid for pid, _ in keywords.search("cost", 5, Filters(speakers=["Tova Renwick"]))] == [7]
     assert keywords.search("Renwick harbour", 5) == []   # names and titles are filters, not words
+    # every turn, the journalist's too, became searchable by its words (quote checks)
+    turns = TurnKeywords(store.conn)
+    assert turns.containing([("seawall", "costs", "3", "2")], 5) == [1]
+    assert turns.sharing("billion crowns", 5) == [1]
+    # and stays in step: a deleted briefing leaves no turn behind in the word index
+    with store.transaction():
+        store.delete_document("a.txt")
+    assert turns.containing([("seawall",)], 5) == []

@@ -62,6 +62,7 @@ def _build(generation: GenerationSettings) -> Generator:
         if model_ref.suffix != ".gguf":
             raise GenerationError(f"llama_cpp needs a .gguf model, got {model_ref}")
         from rag.models.generators.llama_cpp import LlamaCppGenerator
-        return LlamaCppGenerator(model_ref, generation.n_ctx, generation.n_threads or None)
+        return LlamaCppGenerator(model_ref, generation.n_ctx, generation.n_threads or None,
+                                 generation.prompt_lookup)
     from rag.models.generators.huggingface import TransformersGenerator
     return TransformersGenerator(model_ref)

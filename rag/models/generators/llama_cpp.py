@@ -12,13 +12,21 @@ from rag.models.generators.base import GenerationError, Messages
 class LlamaCppGenerator:
     """A GGUF model in llama.cpp. One instance per model: it keeps the evaluated prompt prefix for reuse."""
 
-    def __init__(self, model_path: Path, n_ctx: int, n_threads: int | None) -> None:
-        """n_threads None: llama-cpp-python's choice (half the cores; the prompt always uses all)."""
+    def __init__(self, model_path: Path, n_ctx: int, n_threads: int | None,
+                 prompt_lookup: int = 0) -> None:
+        """n_threads None: llama-cpp-python's choice (half the cores; the prompt always uses all).
+        prompt_lookup > 0: prompt-lookup decoding, drafting that many tokens from n-grams of the
+        prompt (an answer that copies evidence words is checked several tokens at a time)."""
         from llama_cpp import Llama
 
         self.name = f"llama.cpp:{model_path.name}"
+        draft = None
+        if prompt_lookup:
+            from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
+            draft = LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup)
         try:
-            self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+            self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads,
+                               draft_model=draft, verbose=False)
         except ValueError as err:  # llama-cpp-python's way of saying the file did not load
             raise GenerationError(f"{self.name}: {err}") from err
         # One llama.cpp context cannot serve two generations at once (e.g. two UI requests).
