@@ -128,6 +128,7 @@ class EvidenceSettings(_Section):
     words: NonNegativeFloat
     meaning: NonNegativeFloat
     kind: NonNegativeFloat
+    period: NonNegativeFloat
     rank: NonNegativeFloat
     pair: NonNegativeFloat
 

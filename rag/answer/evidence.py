@@ -9,7 +9,10 @@ the question:
     kind      it gives the kind of answer asked: a number, a date, a name, a place (rag.answer.asks)
     rank      a little less for each retrieval rank below the first
 
-Sentences of a named speaker or period come first, then those holding a word of the question.
+    period    it was said in a period the question names (a year in "by the end of 2018" may
+              be what was said, not when: a bonus, not a rule)
+
+Sentences of a named speaker come first, then those holding a word of the question.
 The best few, not overlapping or repeating one another and at most two from one passage, become
 the numbered sources that the model reads and the answer quotes, while they fit the prompt's
 token budget. How close the best sentence is to the question (`Selection.strength`) decides
@@ -48,7 +51,8 @@ class Unit:
     words: float = 0.0      # the question's rarer words held, over the best candidate's
     meaning: float = 0.0    # cosine to the question (of its closer sentence, for a pair)
     kind: bool = False      # gives the kind of answer asked
-    facet: bool = False     # by the speaker, or in the period, the question names
+    facet: bool = False     # by a speaker the question names
+    period: bool = False    # in a period the question names (by its speaker, if it names one)
     score: float = 0.0
     sentences: frozenset[str] = frozenset()   # its sentences, normalised: repeats are skipped
 
@@ -58,7 +62,7 @@ class Unit:
 
     def weigh(self, o: EvidenceSettings) -> float:
         return (o.words * self.words + o.meaning * self.meaning + o.kind * self.kind
-                - o.rank * self.rank
+                + o.period * self.period - o.rank * self.rank
                 - (o.pair if self.last > self.first else 0.0))
 
 
@@ -104,7 +108,8 @@ class Selector:
             u.words = float(w)
             u.meaning = max(cosine[(u.rank, i)] for i in range(u.first, u.last + 1))
             u.kind = bool(kind) and gives(kind, u.text)
-            u.facet = any(f.admits(u.passage) for f in facets)
+            u.facet = any(u.passage.speaker in f.speakers for f in facets)
+            u.period = any(f.admits(u.passage) for f in facets if f.date_from or f.date_to)
         return units
 
     def select(self, question: str, passages: Sequence[Passage], kind: str = "",
@@ -126,9 +131,9 @@ class Selector:
         taken: list[Unit] = []
         seen: set[str] = set()
         used = 0
-        # a sentence of the speaker or period the question names first (as in rerank: "What
-        # did Sullivan say" is not answered by another official), then one holding a word of
-        # the question; the score orders the rest
+        # a sentence of the speaker the question names first (as in rerank: "What did
+        # Sullivan say" is not answered by another official), then one holding a word of the
+        # question; the score orders the rest
         for u in sorted(units, key=lambda u: (not u.facet, u.words == 0, -u.score)):
             if len(chosen) == limit:
                 break

@@ -213,6 +213,29 @@ def test_the_speaker_named_outweighs_another_speakers_closer_words(retriever):
     assert chosen[0].passage.speaker == "Tova Renwick"
 
 
+def test_a_year_the_question_names_is_a_bonus_not_a_rule(retriever):
+    # "by the end of 2031" says what was done, not when it was said: the sentence giving the
+    # figure, said in 2032, beats sentences of 2031 briefings that only share the topic
+    said_later = passage("By the end of 2031, 212 of the 230 harbour projects had been "
+                         "completed.", date="2032-01-15")
+    said_then = [passage("The harbour projects are a priority of the ministry this year.",
+                         date="2031-06-01"),
+                 passage("We will report on the harbour projects at the end of the year.",
+                         date="2031-09-01")]
+    facets = [Filters(date_from="2031-01-01", date_to="2031-12-31")]
+    chosen = Answerer(retriever).selector.select(
+        "How many of the harbour projects had been completed by the end of 2031?",
+        [*said_then, said_later], kind="number", facets=facets).sources
+    assert chosen[0].passage.date == "2032-01-15"
+    # between equals, the period named still counts
+    same = [passage("The harbour projects are on schedule.", date="2032-03-01"),
+            passage("The harbour projects are on schedule.", date="2031-03-01")]
+    chosen = Answerer(retriever).selector.select(
+        "What did the ministry say about the harbour projects in 2031?", same,
+        facets=facets).sources
+    assert chosen[0].passage.date == "2031-03-01"
+
+
 def test_weak_evidence_is_a_refusal_that_still_shows_the_nearest_excerpts(retriever):
     answer = Answerer(retriever).ask("Who won the national football championship final?",
                                      no_llm=True)
