@@ -25,8 +25,10 @@ class LlamaCppGenerator:
             from llama_cpp.llama_speculative import LlamaPromptLookupDecoding
             draft = LlamaPromptLookupDecoding(num_pred_tokens=prompt_lookup)
         try:
+            # a draft model needs every position's logits; llama-cpp-python sizes its logits
+            # buffer from this argument alone (a batch's rows otherwise: a broadcast error)
             self.llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads,
-                               draft_model=draft, verbose=False)
+                               draft_model=draft, logits_all=draft is not None, verbose=False)
         except ValueError as err:  # llama-cpp-python's way of saying the file did not load
             raise GenerationError(f"{self.name}: {err}") from err
         # One llama.cpp context cannot serve two generations at once (e.g. two UI requests).
