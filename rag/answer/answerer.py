@@ -7,6 +7,9 @@ leads with one direct sentence and then quotes its evidence, cited and dated.
     evidence it cites (a sentence it does not state is dropped), or without a model the best
     evidence sentence -> the evidence quoted under it -> citation check (rag.citations)
 
+A question about quoted words ('Who said "..."?', 'Did Vale say "..."?') is answered by the
+quote check (rag.verify) instead: its verdict, the transcript's exact words cited, no model.
+
 A refusal, which still shows the nearest excerpts and says what was searched, comes when the
 question names something the index never mentions, when the best evidence sentence is too far
 from the question (min_evidence), or when the model says, in any wording, that the evidence does
