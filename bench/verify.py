@@ -22,10 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+from run import _percentile  # noqa: E402  (bench/run.py, beside this script: one percentile)
 
 
 def drawn_quotes(store, n: int, seed: int = 7) -> list[tuple[str, str, str | None, str | None,

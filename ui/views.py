@@ -325,5 +325,5 @@ def quote_check_html(check: QuoteCheck) -> str:
 def quote_checks_html(checks: Sequence[QuoteCheck]) -> str:
     """Every check of a pasted article (or the one quote), in the order quoted."""
     if not checks:
-        return '<p class="quote-none">No quotation of four words or more was found.</p>'
+        return '<p class="quote-none">No quotation long enough to check was found.</p>'
     return "".join(quote_check_html(c) for c in checks)

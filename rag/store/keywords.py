@@ -128,16 +128,15 @@ class TurnKeywords(KeywordSearch):
                 for i in range(max(1, len(part) - size + 1))}
         if not runs:
             return []
-        expression = " OR ".join(f'"{run}"' for run in sorted(runs))
-        return [r[0] for r in self.conn.execute(
-            "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? ORDER BY bm25(turns_fts) "
-            "LIMIT ?", (expression, limit))]
+        return self._ranked(" OR ".join(f'"{run}"' for run in sorted(runs)), limit)
 
     def sharing(self, text: str, limit: int) -> list[int]:
         """Ids of the turns sharing most of the rarer words of `text`, best first (BM25)."""
         expression = match_expression(text, self.selected_terms(text))
-        if not expression:
-            return []
+        return self._ranked(expression, limit) if expression else []
+
+    def _ranked(self, expression: str, limit: int) -> list[int]:
+        """Ids of the `limit` turns matching an FTS5 `expression` best (BM25)."""
         return [r[0] for r in self.conn.execute(
             "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? ORDER BY bm25(turns_fts) "
             "LIMIT ?", (expression, limit))]
