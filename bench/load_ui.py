@@ -91,18 +91,25 @@ def client_loop(url: str, auth, questions: list[str], first: int, until: float,
             tally.question_s.append(done - started)
 
 
-def run_load(url: str, clients: int, seconds: float, questions: list[str], auth=None) -> dict:
+def drive(loop, clients: int, seconds: float, *args) -> tuple[Tally, float]:
+    """`clients` threads each running loop(*args, first question, until, tally) until the time
+    is up; the tally and the seconds it took (the last questions in flight included)."""
     tally = Tally()
     until = time.time() + seconds
-    threads = [threading.Thread(target=client_loop, args=(url, auth, questions, i, until, tally))
+    threads = [threading.Thread(target=loop, args=(*args, i, until, tally))
                for i in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return tally, time.perf_counter() - started
+
+
+def run_load(url: str, clients: int, seconds: float, questions: list[str], auth=None) -> dict:
+    tally, elapsed = drive(client_loop, clients, seconds, url, auth, questions)
     failures = len(tally.failures)
-    return {"url": url, "clients": clients, "seconds": round(time.perf_counter() - started, 1),
+    return {"url": url, "clients": clients, "seconds": round(elapsed, 1),
             "questions": summary(tally.question_s, failures),
             "retrieval": summary(tally.retrieval_s, 0),
             "first_failures": tally.failures[:5]}

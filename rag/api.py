@@ -22,6 +22,7 @@ from rag.filters import Filters
 from rag.ingest.report import IngestReport
 from rag.ingest.run import ingest
 from rag.models.generators import Generator
+from rag.records import Briefing
 from rag.search.hints import Hints
 from rag.search.retriever import Retrieval, Retriever
 from rag.store.index import Index
@@ -64,6 +65,14 @@ class Briefings:
         stats["top_speakers"] = self.index.store.speakers()[:10]
         return stats
 
+    def briefing(self, briefing_id: str) -> Briefing | None:
+        """The whole briefing, its turns in order (None when the index has no such id)."""
+        return self.index.store.briefing(briefing_id)
+
+    def passage_spans(self, briefing_id: str) -> dict[int, list[tuple[int, int, int]]]:
+        """Where the briefing's passages sit: turn order -> [(passage id, start, end)]."""
+        return self.index.store.passage_spans(briefing_id)
+
     def ingest(self, paths: Sequence[str | os.PathLike], prune: bool = False,
                progress: bool = False) -> IngestReport:
         """Read transcripts into the index (only what changed)."""
@@ -80,6 +89,17 @@ class Briefings:
              use_hints: bool = True, speakers: Sequence[str] = ()) -> Plan:
         """What `question` asks, parsed once: its follow-up rewrite, hints, a comparison's sides."""
         return self.answerer.plan(question, filters, history, use_hints, speakers)
+
+    def conversation(self, exchanges: Sequence[tuple[str, str]]) -> list[Answer]:
+        """Earlier (question, reply) pairs of a conversation, oldest first, as the history a
+        follow-up reads: each question is planned again in turn (no search, no model), so
+        "she" in the next question finds the official the conversation was about."""
+        history: list[Answer] = []
+        for question, reply in exchanges:
+            plan = self.plan(question, history=history)
+            history.append(Answer(question=question, query=plan.text, text=reply,
+                                  hints=Filters(speakers=list(plan.hints.speakers))))
+        return history
 
     def stream_plan(self, plan: Plan, no_llm: bool = False, k: int | None = None
                     ) -> Iterator[Event]:

@@ -1,5 +1,7 @@
 """The `briefings` command line: a thin layer over the library API.
 
+    briefings --version
+    briefings [--config PATH] COMMAND ...   (--config and --index also after the command)
     briefings ingest PATH... [--index DIR] [--prune]
     briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
     briefings stats [--json]
@@ -19,7 +21,7 @@ import sys
 import textwrap
 import time
 from datetime import date
-from importlib.metadata import entry_points
+from importlib.metadata import entry_points, version
 from pathlib import Path
 
 from rag import config
@@ -50,11 +52,6 @@ def _iso_date(option: str, value: str | None) -> str | None:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise ValueError(f"{option}: expected a date like 2024-07-05, got '{value}'") from None
-
-
-def retrieved_record(rank: int, passage) -> dict:
-    """A passage as the eval contract's `retrieved` entry (shared by search --json and eval)."""
-    return {"rank": rank, **passage.as_dict()}
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -100,8 +97,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     retrieval = _open(args).search(args.query, k=args.k, filters=_filters(args),
                                    use_hints=not args.no_infer)
     if args.json:
-        print(json.dumps([retrieved_record(i, p) for i, p in enumerate(retrieval.passages, 1)],
-                         ensure_ascii=False, indent=2))
+        from rag.records import ranked_records
+        print(json.dumps(ranked_records(retrieval.passages), ensure_ascii=False, indent=2))
         return 0
     if retrieval.hints:
         print(f"(hints from the question: {retrieval.hints.as_dict()})")
@@ -289,13 +286,50 @@ def _fetch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
 
+EXAMPLES = """\
+examples:
+  briefings ingest ~/transcripts              read a folder of transcripts into the index
+  briefings ask "How much did the seawall cost?" --no-llm
+  briefings ask "What did Tova Renwick say about fishermen?" --from 2031-03-01 --json
+  briefings compare "the seawall" --speakers "Tova Renwick,Ines Halloway" --timeline
+  briefings verify "The seawall cost 3.2 billion crowns." --speaker "Tova Renwick"
+  briefings verify --text article.txt         check every quotation of an article
+  briefings serve --corpus ~/transcripts --port 7860
+  briefings serve --host 0.0.0.0              the page, /api, /v1 and /mcp to the network
+                                              (set BRIEFINGS_API_KEY first: see the README)
+  briefings eval questions.jsonl --out results.jsonl --corpus ~/transcripts --retrieval-only
+  briefings --config my.yaml ask "..."        settings merged over the defaults
+"""
+
+
+def _epilog() -> str:
+    """The examples, then where settings are read from and where data goes on this machine."""
+    return (f"{EXAMPLES}\nsettings: the first found of --config PATH, $BRIEFINGS_CONFIG, "
+            f"./config.yaml,\n  {config.user_config_file()}, merged over the shipped defaults"
+            f"\ndata: the index and other relative paths of the defaults are under\n"
+            f"  {config.data_dir()}")
+
+
+def _add_config_option(p: argparse.ArgumentParser, default: str | None) -> None:
+    """--config, before the command (default None) or after it (SUPPRESS: an absent one leaves
+    the value given before the command)."""
+    p.add_argument("--config", metavar="PATH", default=default,
+                   help="a settings file merged over the defaults (before "
+                        "$BRIEFINGS_CONFIG and ./config.yaml)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefings", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="briefings", description=__doc__.split("\n\n")[0],
+                                     epilog=_epilog(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"briefings {version('briefings')}")
+    _add_config_option(parser, None)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def command(name: str, func, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
         p.add_argument("--index", help="index folder (default: index.dir in config.yaml)")
+        _add_config_option(p, argparse.SUPPRESS)
         p.set_defaults(func=func)
         return p
 
@@ -362,6 +396,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    config.choose(args.config)
     try:
         return args.func(args)
     except KeyboardInterrupt:

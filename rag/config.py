@@ -1,10 +1,14 @@
 """Configuration: config.yaml read and validated in one place, exposed as typed, frozen settings.
 
-Every default lives in config.yaml at the project root; the models below declare only types and
-constraints. BRIEFINGS_CONFIG may point at another file, which may be partial: it is merged over
-the project's config.yaml (section by section, key by key; a list is replaced whole), so a file
-holding only `generation: {backend: http}` changes that one setting. A relative path is
-relative to the folder of the file that sets it: the project's for the defaults.
+Every default lives in config.yaml at the project root, which ships inside the package as
+rag/config.yaml (a link to it in a checkout, a copy in the wheel); the models below declare only
+types and constraints. The user's file is the first found of: `briefings --config PATH`,
+BRIEFINGS_CONFIG, ./config.yaml, config.yaml in the user config folder
+(platformdirs.user_config_dir("briefings")). It may be partial: it is merged over the defaults
+(section by section, key by key; a list is replaced whole), so a file holding only
+`generation: {backend: http}` changes that one setting. A relative path is relative to the
+folder of the file that sets it; a default one is under the checkout when running from one,
+else under the user data folder (platformdirs.user_data_dir("briefings")).
 
 Validation happens once, when the file is loaded: a wrong type, a value out of range, an unknown
 backend or fusion, or an unknown key (a typo) is a ConfigError whose message is one line naming
@@ -19,14 +23,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping
 
+import platformdirs
 import yaml
 from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt,
                       PositiveFloat, PositiveInt, ValidationError)
 
 from rag.errors import BriefingsError
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = ROOT / "config.yaml"
+PACKAGE = Path(__file__).resolve().parent
+DEFAULTS = PACKAGE / "config.yaml"
+APP = "briefings"   # the name of the user config and data folders
 
 # Shares of passages or words, and similarity thresholds, which the code compares with shares.
 Share = Annotated[float, Field(ge=0, le=1)]
@@ -102,6 +108,9 @@ class HttpSettings(_Section):
     base_url: str
     model: str
     timeout_s: PositiveFloat
+    api_key_env: Annotated[str, Field(min_length=1)]   # the NAME of the variable holding the key
+    retries: NonNegativeInt
+    concurrency: PositiveInt
 
 
 class GenerationSettings(_Section):
@@ -179,7 +188,6 @@ class FetchSettings(_Section):
 class QueueSettings(_Section):
     """How many app requests run at a time, and how many may wait."""
 
-    generation_concurrency: PositiveInt
     retrieval_concurrency: PositiveInt
     max_size: PositiveInt
 
@@ -214,9 +222,32 @@ class Settings(_Section):
     ui: UiSettings
 
 
+# The file named by `briefings --config`. A setting of this module rather than BRIEFINGS_CONFIG
+# set by the command line: the choice reaches every config.load() in the process, ranks above
+# the environment without overwriting it, and leaks into no process the command starts.
+_chosen: Path | None = None
+
+
+def choose(path: str | os.PathLike | None) -> None:
+    """Make `path` the configuration file in use (None: back to the lookup of config_path())."""
+    global _chosen
+    _chosen = Path(path).expanduser().absolute() if path else None
+
+
+def user_config_file() -> Path:
+    """config.yaml in the user config folder (platformdirs.user_config_dir("briefings"))."""
+    return Path(platformdirs.user_config_dir(APP)) / "config.yaml"
+
+
 def config_path() -> Path:
-    """The configuration file in use: BRIEFINGS_CONFIG, else the project's config.yaml."""
-    return Path(os.environ.get("BRIEFINGS_CONFIG", DEFAULTS))
+    """The configuration file in use: the first of choose()'s (--config), BRIEFINGS_CONFIG,
+    ./config.yaml and user_config_file() that is set or exists; else the shipped defaults."""
+    if _chosen:
+        return _chosen
+    if os.environ.get("BRIEFINGS_CONFIG"):
+        return Path(os.environ["BRIEFINGS_CONFIG"])
+    return next((file for file in (Path.cwd() / "config.yaml", user_config_file())
+                 if file.is_file()), DEFAULTS)
 
 
 def load(path: str | os.PathLike | None = None) -> Settings:
@@ -260,10 +291,24 @@ def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings
     return _validate([("overrides", overrides), ("settings", settings.model_dump())])
 
 
+def checkout() -> Path | None:
+    """The project folder when running from a checkout (pyproject.toml and config.yaml beside
+    the package, as in an editable install), else None (an installed package)."""
+    root = PACKAGE.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "config.yaml").is_file() \
+        else None
+
+
+def data_dir() -> Path:
+    """Where the relative paths of the defaults resolve: the checkout, else the user data
+    folder (platformdirs.user_data_dir("briefings")), since site-packages is no place for data."""
+    return checkout() or Path(platformdirs.user_data_dir(APP))
+
+
 def resolve_path(value: str | os.PathLike) -> Path:
-    """A path from the settings: "~" expanded; a relative one (a default) under the project."""
+    """A path from the settings: "~" expanded; a relative one (a default) under data_dir()."""
     p = Path(value).expanduser()
-    return p if p.is_absolute() else ROOT / p
+    return p if p.is_absolute() else data_dir() / p
 
 
 def _read(file: Path) -> dict[str, Any]:

@@ -122,4 +122,10 @@ class Passage:
             "page": self.page,
             "question": self.question,
             "score": round(float(self.score), 6),
+            "passage_id": self.id,
         }
+
+
+def ranked_records(passages: list[Passage]) -> list[dict]:
+    """Passages, best first, as the eval contract's `retrieved` entries (rank from 1)."""
+    return [{"rank": rank, **p.as_dict()} for rank, p in enumerate(passages, 1)]

@@ -81,7 +81,7 @@ def test_a_partial_file_merges_over_the_defaults(tmp_path, monkeypatch):
     assert settings.search.weights.dense == 0 and settings.search.weights.bm25 == defaults.search.weights.bm25
     assert settings.answer == defaults.answer
     # a default path stays under the project; a path the file sets is relative to the file
-    assert config.resolve_path(settings.index.dir) == config.ROOT / "index"
+    assert config.resolve_path(settings.index.dir) == ROOT / "index"
     moved = write(tmp_path, "index: {dir: idx}\nui: {corpus: [a, /abs/b]}\n"
                             "generation: {model: models/x.gguf}\n", name="moved.yaml")
     moved_settings = config.load(moved)
@@ -116,3 +116,65 @@ def test_the_command_line_reports_a_bad_config_in_one_line_before_any_work(tmp_p
     assert done.stderr.splitlines() == [
         f"briefings: {bad}: search.fusion: must be one of 'scores', 'rrf' (got 'rff')"]
     assert done.stdout == "" and not (tmp_path / "none").exists()
+
+
+def test_the_defaults_ship_in_the_package_as_the_one_top_level_file():
+    import tomllib
+    assert config.DEFAULTS == ROOT / "rag" / "config.yaml"
+    assert config.DEFAULTS.is_symlink() and config.DEFAULTS.resolve() == ROOT / "config.yaml"
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "config.yaml" in pyproject["tool"]["setuptools"]["package-data"]["rag"]
+    assert any(d.startswith("platformdirs") for d in pyproject["project"]["dependencies"])
+
+
+@pytest.fixture
+def places(tmp_path, monkeypatch):
+    """No --config, no BRIEFINGS_CONFIG, an empty current folder and user config folder."""
+    monkeypatch.setattr(config, "_chosen", None)   # restored after the test
+    monkeypatch.delenv("BRIEFINGS_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    (tmp_path / "cwd").mkdir()
+    monkeypatch.chdir(tmp_path / "cwd")
+    return tmp_path
+
+
+def test_the_config_file_is_looked_up_in_order_and_merged_over_the_defaults(places, monkeypatch):
+    defaults = config.load(config.DEFAULTS)
+    assert config.config_path() == config.DEFAULTS and config.load() == defaults
+    user = config.user_config_file()
+    assert user == places / "xdg" / "briefings" / "config.yaml"
+    user.parent.mkdir(parents=True)
+    # each place, once it holds a file, beats the ones set up before it
+    steps = [(lambda: write(user.parent, "answer: {k: 4}\n", "config.yaml"), 4),
+             (lambda: write(places / "cwd", "answer: {k: 3}\n", "config.yaml"), 3),
+             (lambda: monkeypatch.setenv("BRIEFINGS_CONFIG", str(
+                 write(places, "answer: {k: 2}\n", "env.yaml"))), 2),
+             (lambda: config.choose(write(places, "answer: {k: 1}\n", "chosen.yaml")), 1)]
+    for place, k in steps:
+        place()
+        settings = config.load()
+        assert settings.answer.k == k and settings.answer.quotes == defaults.answer.quotes
+    assert config.config_path() == places / "chosen.yaml"
+    config.choose(None)
+    assert config.config_path() == places / "env.yaml"
+
+
+def test_a_relative_path_in_the_current_folders_file_is_under_that_folder(places):
+    write(places / "cwd", "index: {dir: idx}\n", "config.yaml")
+    assert config.resolve_path(config.load().index.dir) == places / "cwd" / "idx"
+
+
+def test_default_paths_are_under_the_checkout_or_the_user_data_folder(tmp_path, monkeypatch):
+    defaults = config.load(config.DEFAULTS)
+    assert config.checkout() == ROOT
+    assert config.resolve_path(defaults.fetch.into) == ROOT / "corpus"
+    # installed: the package sits in site-packages, with no pyproject.toml beside it
+    monkeypatch.setattr(config, "PACKAGE", tmp_path / "site-packages" / "rag")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert config.checkout() is None
+    data = tmp_path / "data" / "briefings"
+    assert config.data_dir() == data
+    assert config.resolve_path(defaults.index.dir) == data / "index"
+    assert config.resolve_path(defaults.ui.uploads) == data / "uploads"
+    assert [config.resolve_path(p) for p in defaults.ui.corpus] == [data / "sample_corpus"]
+    assert config.resolve_path("~/x") == Path.home() / "x"

@@ -1,7 +1,7 @@
 """The package's layering, checked from the source with `ast` (nothing is imported).
 
 Data flows one way: files -> readers -> records -> passages -> store + indexes -> retriever
--> answerer -> CLI / app. Each stage may use the stages below it, never those above, so a
+-> answerer -> CLI / service / app. Each stage may use the stages below it, never those above, so a
 stage can be read, tested and replaced knowing only what lies beneath it; an upward import
 or a cycle is where that breaks (and where import-order bugs come from). Every import
 counts, module-level or inside a function: a lazy import is still a dependency.
@@ -39,6 +39,7 @@ STAGES = [
     ("fetch", ("rag.fetch",)),
     ("evaluate", ("rag.evaluate",)),
     ("api", ("rag.api", "rag")),
+    ("service", ("rag.service",)),
     ("cli", ("rag.cli",)),
     ("ui", ("ui",)),
 ]

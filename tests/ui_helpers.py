@@ -22,6 +22,7 @@ SAMPLE_CORPUS = ROOT / "sample_corpus"
 
 class QuotingGenerator:
     name = "quoting"
+    concurrency = 1
 
     def __init__(self, delay_s: float = 0.05) -> None:
         self.delay_s = delay_s

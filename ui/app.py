@@ -5,8 +5,9 @@ The tabs' components are built by ui.layout, the handlers live in ui.handlers; t
 puts the page together and connects each event to its handler and its concurrency group.
 
 Asking is two events: `ask` retrieves and shows the sources (many at a time, concurrency id
-"retrieval"), then `answer` streams the model's text (one at a time, concurrency id
-"generation", shared with the comparison's text), so a question waiting for the model already
+"retrieval"), then `answer` streams the model's text (as many at a time as the model writes at once:
+one for a local model, a server's parallel slots; concurrency id "generation", shared with the
+comparison's text), so a question waiting for the model already
 shows its excerpts and the queue position, and searches, timelines and source views stay
 responsive while a generation runs. Uploads are ingested one at a time ("ingest").
 """
@@ -35,14 +36,15 @@ LAUNCH_STYLE = {
 }
 
 
-def lanes(queue: QueueSettings) -> dict[str, dict]:
+def lanes(queue: QueueSettings, generations: int) -> dict[str, dict]:
     """The concurrency groups, as event keywords: an event's group caps how many of its
-    group's events run at once (searches several, the model one, ingestion one)."""
+    group's events run at once (searches several, the model as many replies as it writes at
+    once, ingestion one)."""
     return {
         "retrieval": {"concurrency_id": "retrieval",
                       "concurrency_limit": queue.retrieval_concurrency},
         "generation": {"concurrency_id": "generation",
-                       "concurrency_limit": queue.generation_concurrency},
+                       "concurrency_limit": generations},
         "ingest": {"concurrency_id": "ingest", "concurrency_limit": 1},
     }
 
@@ -64,7 +66,7 @@ def build_app(service: Service, queue: QueueSettings) -> gr.Blocks:
             timeline = layout.timeline_tab(speakers)
             quote = layout.quote_tab(speakers)
             index = layout.index_tab(service.uploads)
-        lane = lanes(queue)
+        lane = lanes(queue, service.generations)
         wire_ask(ask, history, pending, on, lane)
         wire_compare(compare, compare_pending, on, lane)
         wire_timeline(timeline, on, lane)

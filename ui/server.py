@@ -1,19 +1,24 @@
-"""Start-up: bring the index up to date with the corpus folders, load the model, serve the app.
+"""Start-up: bring the index up to date with the corpus folders, load the model, serve the app
+and the API (rag.service) from one process.
 
     briefings serve [--corpus PATH...] [--index DIR] [--host H] [--port N] [--extractive]
 
 Defaults come from the `ui:` section of config.yaml; the login from BRIEFINGS_USER and
-BRIEFINGS_PASSWORD (or ui.user / ui.password). The app binds 127.0.0.1 unless told otherwise.
+BRIEFINGS_PASSWORD (or ui.user / ui.password); the API's key from BRIEFINGS_API_KEY (see
+rag.service.access). It binds 127.0.0.1 unless told otherwise.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Callable
 
 from rag import config
+from rag.service.access import Access
 
 # Gradio reports usage to its makers unless told not to; this app runs offline.
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -50,15 +55,44 @@ def prepare_index(corpus: list[Path], index_dir: Path, settings: config.Settings
     return index
 
 
+class Running:
+    """A service started with block=False: serving in a background thread until close()."""
+
+    def __init__(self, server, thread: threading.Thread, index) -> None:
+        self.server = server
+        self.thread = thread
+        self.index = index
+
+    @property
+    def host(self) -> str:
+        return self.server.config.host
+
+    def close(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.index.close()
+
+
+def access_rule(host: str | None) -> Access:
+    """The API's access: BRIEFINGS_API_KEY when set; else loopback clients only, unless the
+    address to bind was given explicitly (`--host`)."""
+    return Access(key=os.environ.get("BRIEFINGS_API_KEY", ""), loopback_only=host is None)
+
+
 def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
           host: str | None = None, port: int | None = None, extractive: bool = False,
           uploads: Path | None = None, generator=None, block: bool = True,
-          settings: config.Settings | None = None):
-    """Index `corpus` (default ui.corpus) and the uploads folder (default ui.uploads) into
-    `index_dir` (default index.dir), then serve the app until stopped.
+          settings: config.Settings | None = None) -> Running | None:
+    """Index `corpus` (None: ui.corpus; []: no folder) and the uploads folder (default ui.uploads) into
+    `index_dir` (default index.dir), then serve the app at / and the API (/api, /v1, /mcp,
+    /docs) in one process until stopped.
 
-    With block=False the server runs in the background and the app is returned (call .close()
-    on it); `generator` replaces the configured model (tests, benchmarks)."""
+    With block=False the server runs in a background thread and a `Running` is returned (call
+    .close() on it); `generator` replaces the configured model (tests, benchmarks)."""
+    import gradio as gr
+    import uvicorn
+
+    from rag.service.app import create_app
     from ui.app import LAUNCH_STYLE, build_app
     from ui.service import Service
 
@@ -66,7 +100,8 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
     ui = settings.ui
     auth = login(settings)
     uploads = Path(uploads) if uploads else config.resolve_path(ui.uploads)
-    folders = [Path(p) for p in corpus] if corpus else [config.resolve_path(p) for p in ui.corpus]
+    folders = ([Path(p) for p in corpus] if corpus is not None
+               else [config.resolve_path(p) for p in ui.corpus])
     if uploads.is_dir():
         folders.append(uploads)
     index_dir = Path(index_dir) if index_dir else config.resolve_path(settings.index.dir)
@@ -82,14 +117,30 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
                       timeline_speakers=ui.timeline_speakers)
     print("warming up (search, model, prompt prefix) ...", flush=True)
     service.warm_up()
-    app = build_app(service, ui.queue)
-    app.launch(server_name=host or ui.host, server_port=port or ui.port, auth=auth,
-               auth_message="Briefings: sign in" if auth else None, share=False,
-               inbrowser=False, prevent_thread_lock=not block, show_error=True,
-               max_file_size=f"{settings.ingest.max_file_mb:g}mb", **LAUNCH_STYLE)
-    if block:  # launch() returned: the server was stopped
+    bind = host or ui.host
+    access = access_rule(host)
+    api = create_app(service.briefings, access, extractive=extractive, host=bind)
+    page = build_app(service, ui.queue)
+    app = gr.mount_gradio_app(api, page, "/", auth=auth,
+                              auth_message="Briefings: sign in" if auth else None,
+                              show_error=True, max_file_size=f"{settings.ingest.max_file_mb:g}mb",
+                              **LAUNCH_STYLE)
+    server = uvicorn.Server(uvicorn.Config(app, host=bind, port=port or ui.port,
+                                           log_level="warning", timeout_graceful_shutdown=5))
+    print(access.describe(), flush=True)
+    print(f"serving on http://{bind}:{port or ui.port}/ (the app; the API at /api, /v1 and "
+          f"/mcp, its documentation at /docs)", flush=True)
+    if block:
+        server.run()
         index.close()
-    return app
+        return None
+    thread = threading.Thread(target=server.run, name="briefings-server", daemon=True)
+    thread.start()
+    while not server.started and thread.is_alive():
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError(f"the server did not start on {bind}:{port or ui.port}")
+    return Running(server, thread, index)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -67,6 +67,8 @@ class Service:
         self.no_llm = no_llm
         self.timeline_speakers = timeline_speakers
         self.briefings = Briefings(index, generator)
+        # the model's own limit (a local model 1, a server its parallel slots) is the page's
+        self.generations = generator.concurrency if generator else 1
         self._ingesting = threading.Lock()
 
     def warm_up(self) -> None:

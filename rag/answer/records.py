@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from rag.citations.check import Checks
 from rag.filters import Filters
-from rag.records import Passage
+from rag.records import Passage, ranked_records
 
 
 @dataclass
@@ -65,13 +65,24 @@ class Answer:
     model_text: str = ""                # the model's reply before checking
     given: list[str] = field(default_factory=list)  # the exact excerpts the model read
 
+    def as_text(self) -> str:
+        """The answer as plain text: its [n] markers kept, then a "Sources" list of each cited
+        excerpt (who, briefing, date, address, the exact words), for chat clients and copying."""
+        lines = [self.text]
+        if self.citations:
+            lines += ["", "Sources:"]
+            for c in self.citations:
+                p = c.source.passage
+                lines.append(f'[{c.marker}] {p.speaker}, "{p.title}", {p.date}: '
+                             f'"{c.source.text}" {p.location}'.rstrip())
+        return "\n".join(lines)
+
     def as_eval_record(self, question_id: str) -> dict:
         """One line of RESULTS.jsonl (shared/eval/README.md) plus the checks the metrics read."""
         return {
             "id": question_id,
             "question": self.question,
-            "retrieved": [{"rank": rank, **p.as_dict()}
-                          for rank, p in enumerate(self.retrieved, 1)],
+            "retrieved": ranked_records(self.retrieved),
             "answer": self.text,
             "citations": [c.as_dict() for c in self.citations],
             "refused": self.refused,

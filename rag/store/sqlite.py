@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.filters import Filters
 from rag.store.migrations import migrate
-from rag.records import Briefing, BriefingTurn, Passage
+from rag.records import Briefing, BriefingTurn, Participant, Passage, Turn
 
 
 class Store:
@@ -170,6 +170,32 @@ class Store:
                     f"t.briefing WHERE t.id IN ({','.join('?' * len(batch))})", batch):
                 found[r[0]] = BriefingTurn(*r)
         return [found[i] for i in dict.fromkeys(ids) if i in found]
+
+    def briefing(self, briefing_id: str) -> Briefing | None:
+        """A briefing with all its turns in order (None when unknown)."""
+        row = self.conn.execute("SELECT id, title, date, source, location, chair, participants "
+                                "FROM briefings WHERE id=?", (briefing_id,)).fetchone()
+        if row is None:
+            return None
+        turns = [Turn(order=r["ord"], speaker=r["speaker"], role=r["role"], text=r["text"],
+                      outlet=r["outlet"], page=r["page"], question=r["question"])
+                 for r in self.conn.execute(
+                     "SELECT ord, speaker, role, text, outlet, page, question FROM turns "
+                     "WHERE briefing=? ORDER BY ord", (briefing_id,))]
+        return Briefing(id=row["id"], title=row["title"], date=row["date"],
+                        source=row["source"], location=row["location"], chair=row["chair"],
+                        participants=[Participant(**p) for p in json.loads(row["participants"])],
+                        turns=turns)
+
+    def passage_spans(self, briefing_id: str) -> dict[int, list[tuple[int, int, int]]]:
+        """Where a briefing's passages were cut: turn order -> [(passage id, start, end)],
+        offsets into that turn's text, in text order."""
+        spans: dict[int, list[tuple[int, int, int]]] = {}
+        for order, passage, start, end in self.conn.execute(
+                "SELECT t.ord, p.id, p.start, p.end FROM passages p JOIN turns t ON t.id = p.turn "
+                "WHERE p.briefing=? ORDER BY t.ord, p.start", (briefing_id,)):
+            spans.setdefault(order, []).append((passage, start, end))
+        return spans
 
     def turns_of(self, passage_ids: list[int]) -> list[int]:
         """The turn each passage was cut from, in the order of `passage_ids`."""

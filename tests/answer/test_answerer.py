@@ -44,6 +44,7 @@ class ScriptedGenerator:
     what happens to the reply (checking, repair, events), not about the model."""
 
     name = "scripted"
+    concurrency = 1
 
     def __init__(self, reply: str) -> None:
         self.reply = reply

@@ -24,6 +24,7 @@ class OneSidedGenerator:
     that the answer layer adds the missing side (the subject here is the repair, not the model)."""
 
     name = "one-sided"
+    concurrency = 1
 
     def stream(self, messages, max_tokens, temperature=0.0):
         yield "The seawall protects the residents of the lower delta [1]."

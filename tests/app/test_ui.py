@@ -12,6 +12,7 @@ import re
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
@@ -23,6 +24,8 @@ from ui_helpers import QuotingGenerator, start_app
 from ui import views
 from ui.app import read_filters
 from ui.export import answer_markdown, write_exports
+from ui.server import access_rule
+from rag.service.access import Access
 
 NO_FILTERS = {"speaker_filter": [], "date_from": "", "date_to": "", "family_filter": []}
 
@@ -328,12 +331,30 @@ def test_generation_is_queued_one_at_a_time_and_retrieval_stays_responsive(runni
     assert gen.most_at_once == 1
 
 
+def test_the_page_and_the_api_are_served_by_one_process(running):
+    base = running.url.rstrip("/")
+    assert httpx.get(base + "/api/stats").json()["briefings"] >= 5
+    assert httpx.get(base + "/healthz").json()["model"] == "quoting"
+    assert httpx.get(base + "/v1/models").status_code == 200
+    assert "swagger" in httpx.get(base + "/docs").text.lower()
+    page = httpx.get(base + "/")
+    assert page.status_code == 200 and "gradio" in page.text.lower()
+
+
+def test_the_api_key_comes_from_the_environment_and_only_host_opens_the_api(monkeypatch):
+    monkeypatch.delenv("BRIEFINGS_API_KEY", raising=False)
+    assert access_rule(None) == Access(key="", loopback_only=True)
+    assert access_rule("0.0.0.0") == Access(key="", loopback_only=False)
+    monkeypatch.setenv("BRIEFINGS_API_KEY", "k")
+    assert access_rule(None).key == "k"
+
+
 def test_login_is_required_when_configured_and_the_app_binds_loopback(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIEFINGS_USER", "analyst")
     monkeypatch.setenv("BRIEFINGS_PASSWORD", "correct horse")
     run = start_app(tmp_path, extractive=True)
     try:
-        assert run.app.server_name == "127.0.0.1"
+        assert run.app.host == "127.0.0.1"
         with pytest.raises(Exception):
             Client(run.url, verbose=False)
         with pytest.raises(Exception):
@@ -399,3 +420,19 @@ def test_filter_controls_become_filters():
         ["Xu Weiran"], "2031-05-01", None, ["mfa"])
     with pytest.raises(ValueError, match="'31/05/2031' is not a date"):
         read_filters([], "", "31/05/2031", [])
+
+
+def test_the_generation_lane_takes_as_many_replies_as_the_model_writes_at_once(running):
+    from rag.config import load
+    from ui.app import build_app
+    from ui.service import Service
+
+    class TwoSlots(QuotingGenerator):
+        concurrency = 2   # a server with two parallel slots
+
+    index = running.app.index
+    for generator, expected in ((QuotingGenerator(), 1), (TwoSlots(), 2)):
+        page = build_app(Service(index, running.uploads, generator=generator), load().ui.queue)
+        lanes = {f.api_name: f.concurrency_limit for f in page.fns.values()}
+        assert lanes["answer"] == lanes["compare_answer"] == expected
+        assert lanes["ask"] == load().ui.queue.retrieval_concurrency

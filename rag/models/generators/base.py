@@ -22,6 +22,9 @@ class GeneratorUnavailable(GenerationError):
 
 class Generator(Protocol):
     name: str
+    # How many replies the backend writes at once; load_generator lets no more streams run
+    # together (local models: 1; http: the server's parallel slots, generation.http.concurrency).
+    concurrency: int
 
     def stream(self, messages: Messages, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
         """The reply to `messages`, piece by piece as the model produces it."""

@@ -1,78 +1,96 @@
-"""The http backend: any OpenAI-compatible chat server (llama.cpp's server, vLLM, Ollama), POST
-{base_url}/chat/completions with stream=true, read as server-sent events."""
+"""The http backend: any OpenAI-compatible chat server (llama.cpp's llama-server, vLLM, Ollama),
+streamed from {base_url}/chat/completions through the openai client.
+
+The client retries a request whose reply has not begun (generation.http.retries; 408, 409, 429
+and 5xx answers, timeouts, refused connections) with exponential backoff: 0.5 s doubling to at
+most 8 s, less up to 25 % jitter, or the server's Retry-After up to 120 s.
+"""
 from __future__ import annotations
 
-import json
 import math
-import socket
-import urllib.error
-import urllib.request
-from typing import Any, Iterator
+import os
+from contextlib import contextmanager
+from typing import Iterator
+
+import openai
 
 from rag.models.generators.base import GenerationError, GeneratorUnavailable, Messages
 
+PLACEHOLDER_KEY = "no-key"  # the client requires a key; servers started without one ignore it
+
 
 class HttpGenerator:
-    """An OpenAI-compatible chat endpoint (llama.cpp server, vLLM, Ollama ...), streamed over SSE."""
+    """An OpenAI-compatible chat endpoint (llama-server, vLLM, Ollama ...), streamed."""
 
     CHARS_PER_TOKEN = 4  # no portable tokenize endpoint; English averages about 4 characters a token
 
-    def __init__(self, base_url: str, model: str, timeout_s: float) -> None:
+    def __init__(self, base_url: str, model: str, timeout_s: float, *, api_key_env: str,
+                 retries: int, concurrency: int) -> None:
+        """api_key_env: the name of the environment variable holding the key (read once, here).
+        concurrency: replies the server writes at once (its parallel slots)."""
         self.base_url = base_url.rstrip("/")
         self.model = model
         self.timeout_s = timeout_s
+        self.api_key_env = api_key_env
+        self.concurrency = concurrency
         self.name = f"http:{model}@{self.base_url}"
+        # A number as timeout bounds each phase (connecting, every read), not the whole reply.
+        self.client = openai.OpenAI(base_url=self.base_url, timeout=timeout_s, max_retries=retries,
+                                    api_key=os.environ.get(api_key_env) or PLACEHOLDER_KEY)
 
     def check(self) -> None:
         """Raise GeneratorUnavailable unless the server answers GET {base_url}/models."""
-        with self._open(urllib.request.Request(self.base_url + "/models")):
-            pass
+        with self._translated(self.base_url + "/models", replying=False):
+            self.client.models.list()
 
     def stream(self, messages: Messages, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
-        body = json.dumps({"model": self.model, "messages": messages, "max_tokens": max_tokens,
-                           "temperature": temperature, "stream": True}).encode("utf-8")
-        request = urllib.request.Request(self.base_url + "/chat/completions", data=body, method="POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "Accept": "text/event-stream"})
-        with self._open(request) as response:
-            try:
-                yield from self._events(response)
-            except (socket.timeout, TimeoutError) as err:
-                raise GenerationError(f"{request.full_url} sent nothing for {self.timeout_s} s") from err
+        url = self.base_url + "/chat/completions"
+        with self._translated(url, replying=False):
+            chunks = self.client.chat.completions.create(
+                model=self.model, messages=messages,  # type: ignore[arg-type]  # plain role/content dicts
+                max_tokens=max_tokens, temperature=temperature, stream=True)
+        # Closing the stream early drops the connection, which frees the server's slot.
+        with chunks, self._translated(url, replying=True):
+            for chunk in chunks:
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        yield choice.delta.content
 
-    def _open(self, request: urllib.request.Request) -> Any:
-        url = request.full_url
+    @contextmanager
+    def _translated(self, url: str, replying: bool) -> Iterator[None]:
+        """The client's errors as the generator contract's, one line naming the URL. Before the
+        reply (replying False) a server that cannot be reached is unavailable; once the reply has
+        begun (HTTP 200) any failure is a GenerationError."""
         try:
-            return urllib.request.urlopen(request, timeout=self.timeout_s)
-        except urllib.error.HTTPError as err:
-            detail = err.read(300).decode("utf-8", "replace").strip()
-            raise GenerationError(f"{url} answered HTTP {err.code}: {detail}") from err
-        except urllib.error.URLError as err:
-            if isinstance(err.reason, ConnectionRefusedError):
-                raise GeneratorUnavailable(f"no model server at {url}: connection refused") from err
-            raise GeneratorUnavailable(f"cannot reach {url}: {err.reason}") from err
-        except (socket.timeout, TimeoutError) as err:
+            yield
+        except openai.APIStatusError as err:
+            key = (f" (the API key is read from ${self.api_key_env})"
+                   if err.status_code in (401, 403) else "")
+            raise GenerationError(f"{url} answered HTTP {err.status_code}: "
+                                  f"{_one_line(err.response.text)}{key}") from err
+        except openai.APITimeoutError as err:
+            if replying:
+                raise GenerationError(f"{url}: the HTTP 200 reply sent nothing for {self.timeout_s} s") from err
             raise GeneratorUnavailable(f"{url} did not answer within {self.timeout_s} s") from err
-
-    def _events(self, response: Any) -> Iterator[str]:
-        """Content pieces from server-sent events: lines 'data: {json}', ending with 'data: [DONE]'."""
-        for raw in response:
-            line = raw.decode("utf-8").strip()
-            if not line.startswith("data:"):
-                continue  # blank separators, comments (": ping"), event names
-            data = line[len("data:"):].strip()
-            if data == "[DONE]":
-                return
-            try:
-                event = json.loads(data)
-            except json.JSONDecodeError as err:
-                raise GenerationError(f"{self.base_url} sent a malformed event: {data[:100]}") from err
-            if "error" in event:
-                raise GenerationError(f"{self.base_url} reported: {event['error']}")
-            for choice in event.get("choices", []):
-                piece = (choice.get("delta") or {}).get("content")
-                if piece:
-                    yield piece
+        except openai.APIConnectionError as err:
+            if replying:
+                raise GenerationError(f"{url}: the HTTP 200 reply broke off: {_reason(err)}") from err
+            raise GeneratorUnavailable(f"no model server at {url}: {_reason(err)}") from err
+        except openai.APIError as err:  # an error event inside the stream, or a malformed one
+            raise GenerationError(f"{url}: the HTTP 200 reply reported: {_one_line(err.message)}") from err
 
     def count_tokens(self, text: str) -> int:
         return math.ceil(len(text) / self.CHARS_PER_TOKEN)
+
+
+def _reason(err: BaseException) -> str:
+    """The innermost cause of a connection failure, e.g. 'connection refused'."""
+    while err.__cause__ or err.__context__:
+        err = err.__cause__ or err.__context__  # type: ignore[assignment]
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused"
+    return _one_line(str(err)) or type(err).__name__
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(text.split())[:limit]

@@ -13,6 +13,8 @@ from rag.models.generators.base import GenerationError, GeneratorUnavailable, Me
 class TransformersGenerator:
     """A Hugging Face causal LM (directory, or GGUF file de-quantised on load) on cuda if available, else cpu."""
 
+    concurrency = 1  # one generate() at a time: parallel calls on one model only share its cores
+
     def __init__(self, model_ref: Path) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer

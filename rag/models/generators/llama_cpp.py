@@ -2,7 +2,6 @@
 reuses the evaluated prompt prefix between calls)."""
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -11,6 +10,8 @@ from rag.models.generators.base import GenerationError, Messages
 
 class LlamaCppGenerator:
     """A GGUF model in llama.cpp. One instance per model: it keeps the evaluated prompt prefix for reuse."""
+
+    concurrency = 1  # one llama.cpp context writes one reply at a time (load_generator queues the rest)
 
     def __init__(self, model_path: Path, n_ctx: int, n_threads: int | None,
                  prompt_lookup: int = 0) -> None:
@@ -31,20 +32,17 @@ class LlamaCppGenerator:
                                draft_model=draft, logits_all=draft is not None, verbose=False)
         except ValueError as err:  # llama-cpp-python's way of saying the file did not load
             raise GenerationError(f"{self.name}: {err}") from err
-        # One llama.cpp context cannot serve two generations at once (e.g. two UI requests).
-        self._lock = threading.Lock()
 
     def stream(self, messages: Messages, max_tokens: int, temperature: float = 0.0) -> Iterator[str]:
-        with self._lock:
-            chunks = self.llama.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True)
-            try:
-                for chunk in chunks:
-                    piece = chunk["choices"][0]["delta"].get("content")
-                    if piece:
-                        yield piece
-            except ValueError as err:  # e.g. "Requested tokens (5000) exceed context window of 4096"
-                raise GenerationError(f"{self.name}: {err}") from err
+        chunks = self.llama.create_chat_completion(
+            messages=messages, max_tokens=max_tokens, temperature=temperature, stream=True)
+        try:
+            for chunk in chunks:
+                piece = chunk["choices"][0]["delta"].get("content")
+                if piece:
+                    yield piece
+        except ValueError as err:  # e.g. "Requested tokens (5000) exceed context window of 4096"
+            raise GenerationError(f"{self.name}: {err}") from err
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
