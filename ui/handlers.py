@@ -81,12 +81,14 @@ def _waiting(answer: Answer, quoting: str) -> str:
 
 
 def _timing(answer: Answer) -> str:
+    """The final status line: how long it took, how it was written, the filters in force."""
     t = answer.timings
     done = f"Answered in {t['total_s']:.1f} s" if t.get("total_s") is not None else "Answered"
-    if answer.mode == "extractive":
-        return f"{done}: the best excerpts, quoted (no model)."
     first = t.get("first_token_s")
-    return done + (f" (first words after {first:.1f} s)." if first is not None else ".")
+    line = (f"{done}: the best excerpts, quoted (no model)." if answer.mode == "extractive"
+            else done + (f" (first words after {first:.1f} s)." if first is not None else "."))
+    active = views.filters_text(answer.filters)
+    return f"{line} Filters: {active}." if active else line
 
 
 class Handlers:

@@ -105,7 +105,12 @@ def _source_card(source: Source, prefix: str, cited: dict[int, list[tuple[int, i
 
 def answer_markdown(answer: Answer, prefix: str) -> str:
     """A finished answer as a chat message: the text with chips, or a plain refusal."""
-    if answer.refused:
+    if answer.refused and not answer.retrieved:
+        # nothing to list under Sources: say why, naming the filters that excluded everything
+        body = (f"**No passage matched the filters** ({esc(filters_text(answer.filters))}): "
+                "change or clear them." if answer.filters else
+                f"**{REFUSAL}** The index holds no passage to answer from.")
+    elif answer.refused:
         searched = esc(answer.text.removeprefix(REFUSAL).strip())  # what was searched
         body = (f"**{REFUSAL}** {searched} The nearest excerpts are listed under Sources; none "
                 "of them answers the question.")

@@ -150,6 +150,22 @@ def test_filters_are_hard_limits_and_question_hints_can_be_turned_off(running):
         ask(c, "   ")
 
 
+def test_filters_that_match_nothing_say_so_and_the_final_status_names_the_filters(running):
+    c = client(running)
+    ask(c, "What did Marisa Quell say about the Kelvar Strait?",
+        speaker_filter=["Marisa Quell"], date_from="2018-01-01", date_to="2018-12-31")
+    chat, sources, status, *_ = c.predict(api_name="/answer")
+    reply = text_of(chat[-1])
+    assert "No passage matched the filters" in reply
+    assert "(speakers Marisa Quell; dates 2018-01-01 to 2018-12-31)" in reply
+    assert "listed under Sources" not in reply
+    assert status.endswith("Filters: speakers Marisa Quell; dates 2018-01-01 to 2018-12-31.")
+    ask(c, "What did Xu Weiran say about the Kelvar Strait?", family_filter=["mfa"])
+    chat, _, status, *_ = c.predict(api_name="/answer")
+    assert "No passage matched" not in text_of(chat[-1])
+    assert status.startswith("Answered") and "Filters: sources" in status
+
+
 @pytest.mark.parametrize("use_hints", [True, False])
 def test_a_question_comparing_two_officials_is_answered_side_by_side_with_or_without_hints(
         running, use_hints):
