@@ -140,6 +140,12 @@ class Briefings:
         return [self.answerer.checker.check(q.claim)
                 for q in quoted(text, self.speakers(), self.settings.verify.min_words)]
 
+    def model(self) -> str | None:
+        """The name of the model that writes answers (loaded on first use); None: no model
+        loads here, so answers quote the best excerpts."""
+        generator = self.answerer.generator()
+        return generator.name if generator else None
+
     def warm_up(self, no_llm: bool = False) -> bool:
         """Load the embedder, the vectors and (unless no_llm) the model before the first
         question; False when no model answers."""

@@ -40,7 +40,7 @@ def create_app(briefings: Briefings, access: Access = Access(), extractive: bool
                host: str = "127.0.0.1") -> FastAPI:
     """The service over `briefings`. With `extractive` every answer quotes the best excerpts
     without the model; `host` is the address served, for the MCP transport's host checks."""
-    tools = mcp_server(briefings, lambda no_llm: no_llm or extractive)
+    tools = mcp_server(briefings, extractive)
     mcp = tools.streamable_http_app(streamable_http_path="/", stateless_http=True,
                                     json_response=True, host=host)
 

@@ -68,15 +68,16 @@ def chat_completions(body: ChatBody, request: Request) -> dict | StreamingRespon
                                  media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
     answer = actions.ask(briefings_of(request), ask)
+    text = answer.as_text()
     return {"id": reply_id, "object": "chat.completion", "created": int(time.time()),
             "model": body.model,
             "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": answer.as_text()}}],
-            "usage": _usage(answer), **_extra(answer)}
+                         "message": {"role": "assistant", "content": text}}],
+            "usage": _usage(answer, text), **_extra(answer)}
 
 
-def _usage(answer: Answer) -> dict:
-    completion = len(answer.as_text()) // 4   # no tokenizer for the composed text: ~4 chars a token
+def _usage(answer: Answer, text: str) -> dict:
+    completion = len(text) // 4   # no tokenizer for the composed text: about 4 characters a token
     return {"prompt_tokens": answer.prompt_tokens, "completion_tokens": completion,
             "total_tokens": answer.prompt_tokens + completion}
 
@@ -102,7 +103,8 @@ def _chunks(request: Request, ask: AskBody, reply_id: str, model: str) -> Iterat
         yield f"data: {json.dumps(error, ensure_ascii=False)}\n\n"
         return
     # the checked text, a line at a time, so a front end renders it as it arrives
-    for line in answer.as_text().splitlines(keepends=True):
+    text = answer.as_text()
+    for line in text.splitlines(keepends=True):
         yield chunk({"content": line})
-    yield chunk({}, "stop", usage=_usage(answer), **_extra(answer))
+    yield chunk({}, "stop", usage=_usage(answer, text), **_extra(answer))
     yield "data: [DONE]\n\n"

@@ -43,9 +43,8 @@ router = APIRouter()
 def healthz(request: Request) -> dict:
     """Liveness: the index answers; which model writes answers (None: extractive)."""
     briefings = briefings_of(request)
-    generator = None if request.app.state.extractive else briefings.answerer.generator()
-    return {"status": "ok", "passages": briefings.index.store.stats()["passages"],
-            "model": generator.name if generator else None}
+    return {"status": "ok", "passages": briefings.stats()["passages"],
+            "model": None if request.app.state.extractive else briefings.model()}
 
 
 @router.post("/api/search", tags=["api"])

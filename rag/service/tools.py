@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-from typing import Callable, Iterator
+from typing import Iterator
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -44,8 +44,8 @@ def _filters(speaker: str | None, date_from: str | None, date_to: str | None) ->
                        date_from=_day("date_from", date_from), date_to=_day("date_to", date_to))
 
 
-def mcp_server(briefings: Briefings, extractive: Callable[[bool], bool]) -> MCPServer:
-    """The tools over `briefings`; `extractive(no_llm)` says whether an answer skips the model."""
+def mcp_server(briefings: Briefings, extractive: bool) -> MCPServer:
+    """The tools over `briefings`; with `extractive` answers quote the best excerpts."""
     # WARNING: MCPServer configures the root logger, and at INFO every HTTP request would be logged
     server = MCPServer("briefings", log_level="WARNING", instructions=(
         "Government press-briefing transcripts (China's SCIO and Foreign Ministry, the White "
@@ -68,7 +68,7 @@ def mcp_server(briefings: Briefings, extractive: Callable[[bool], bool]) -> MCPS
         excerpts (speaker, date, briefing); `refused` is true when they hold no answer."""
         with _told():
             body = AskBody(question=question, filters=_filters(speaker, date_from, date_to),
-                           no_llm=extractive(False))
+                           no_llm=extractive)
             return actions.answer_record(actions.ask(briefings, body))
 
     @server.tool()
@@ -77,7 +77,7 @@ def mcp_server(briefings: Briefings, extractive: Callable[[bool], bool]) -> MCPS
         cited to that official's own words."""
         with _told():
             return actions.compare(briefings, CompareBody(topic=topic, speakers=speakers,
-                                                          no_llm=extractive(False)))
+                                                          no_llm=extractive))
 
     @server.tool()
     def verify(quote: str, speaker: str | None = None, date: str | None = None) -> dict:
