@@ -20,12 +20,12 @@ import json
 import sys
 import textwrap
 import time
-from datetime import date
 from importlib.metadata import entry_points, version
 from pathlib import Path
 
 from rag import config
 from rag.errors import BriefingsError
+from rag.text.dates import iso_date
 
 
 def _index_dir(args: argparse.Namespace) -> Path:
@@ -44,16 +44,6 @@ def _filters(args: argparse.Namespace):
                    sources=args.source or [])
 
 
-def _iso_date(option: str, value: str | None) -> str | None:
-    """`value` checked as a YYYY-MM-DD date (None stays None)."""
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{option}: expected a date like 2024-07-05, got '{value}'") from None
-
-
 def cmd_ingest(args: argparse.Namespace) -> int:
     briefings = _open(args, create=True)
     report = briefings.ingest(args.paths, prune=args.prune, progress=not args.quiet)
@@ -69,7 +59,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     """`briefings fetch`: 0 when every URL was fetched (or was unchanged), else 1."""
     from rag.fetch.run import fetch
     settings = config.load()
-    since = _iso_date("--since", args.since)
+    since = iso_date("--since", args.since)
     if args.max_briefings is not None and args.max_briefings < 1:
         raise ValueError("--max: expected a positive number of briefings")
     into = Path(args.into) if args.into else config.resolve_path(settings.fetch.into)
@@ -232,7 +222,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise ValueError("verify: give one of a QUOTE, --text FILE or --file QUOTES.jsonl")
     if args.file and not args.out:
         raise ValueError("verify --file: --out RESULTS.jsonl is needed")
-    claimed = _iso_date("--date", args.date)
+    claimed = iso_date("--date", args.date)
     briefings = _open(args)
     if args.file:
         cases = evaluate.load_quotes(Path(args.file))

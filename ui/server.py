@@ -83,9 +83,9 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
           host: str | None = None, port: int | None = None, extractive: bool = False,
           uploads: Path | None = None, generator=None, block: bool = True,
           settings: config.Settings | None = None) -> Running | None:
-    """Index `corpus` (None: ui.corpus; []: no folder) and the uploads folder (default ui.uploads) into
-    `index_dir` (default index.dir), then serve the app at / and the API (/api, /v1, /mcp,
-    /docs) in one process until stopped.
+    """Index `corpus` (None: ui.corpus; []: no folder) and the uploads folder (default
+    ui.uploads) into `index_dir` (default index.dir), then serve the app at / and the API
+    (/api, /v1, /mcp, /docs) in one process until stopped.
 
     With block=False the server runs in a background thread and a `Running` is returned (call
     .close() on it); `generator` replaces the configured model (tests, benchmarks)."""
@@ -117,7 +117,7 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
                       timeline_speakers=ui.timeline_speakers)
     print("warming up (search, model, prompt prefix) ...", flush=True)
     service.warm_up()
-    bind = host or ui.host
+    bind, port = host or ui.host, port or ui.port
     access = access_rule(host)
     api = create_app(service.briefings, access, extractive=extractive, host=bind)
     page = build_app(service, ui.queue)
@@ -125,10 +125,10 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
                               auth_message="Briefings: sign in" if auth else None,
                               show_error=True, max_file_size=f"{settings.ingest.max_file_mb:g}mb",
                               **LAUNCH_STYLE)
-    server = uvicorn.Server(uvicorn.Config(app, host=bind, port=port or ui.port,
+    server = uvicorn.Server(uvicorn.Config(app, host=bind, port=port,
                                            log_level="warning", timeout_graceful_shutdown=5))
     print(access.describe(), flush=True)
-    print(f"serving on http://{bind}:{port or ui.port}/ (the app; the API at /api, /v1 and "
+    print(f"serving on http://{bind}:{port}/ (the app; the API at /api, /v1 and "
           f"/mcp, its documentation at /docs)", flush=True)
     if block:
         server.run()
@@ -139,7 +139,7 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
     while not server.started and thread.is_alive():
         time.sleep(0.05)
     if not server.started:
-        raise RuntimeError(f"the server did not start on {bind}:{port or ui.port}")
+        raise RuntimeError(f"the server did not start on {bind}:{port}")
     return Running(server, thread, index)
 
 

@@ -8,6 +8,10 @@ from rag.citations.check import Checks
 from rag.filters import Filters
 from rag.records import Passage, ranked_records
 
+# The heading of the cited excerpts in an answer as text (Answer.as_text); a chat client sends it
+# back in the conversation, where it is cut off again (rag.service.chat).
+SOURCES_HEADING = "\n\nSources:\n"
+
 
 @dataclass
 class Source:
@@ -68,14 +72,12 @@ class Answer:
     def as_text(self) -> str:
         """The answer as plain text: its [n] markers kept, then a "Sources" list of each cited
         excerpt (who, briefing, date, address, the exact words), for chat clients and copying."""
-        lines = [self.text]
-        if self.citations:
-            lines += ["", "Sources:"]
-            for c in self.citations:
-                p = c.source.passage
-                lines.append(f'[{c.marker}] {p.speaker}, "{p.title}", {p.date}: '
-                             f'"{c.source.text}" {p.location}'.rstrip())
-        return "\n".join(lines)
+        sources = []
+        for c in self.citations:
+            p = c.source.passage
+            sources.append(f'[{c.marker}] {p.speaker}, "{p.title}", {p.date}: '
+                           f'"{c.source.text}" {p.location}'.rstrip())
+        return self.text + (SOURCES_HEADING + "\n".join(sources) if sources else "")
 
     def as_eval_record(self, question_id: str) -> dict:
         """One line of RESULTS.jsonl (shared/eval/README.md) plus the checks the metrics read."""

@@ -11,7 +11,6 @@ started with --extractive) quotes the best excerpts without the model.
 from __future__ import annotations
 
 import json
-import re
 import time
 import uuid
 from typing import Iterator
@@ -19,7 +18,7 @@ from typing import Iterator
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from rag.answer.records import Answer
+from rag.answer.records import SOURCES_HEADING, Answer
 from rag.errors import BriefingsError
 from rag.service import actions
 from rag.service.actions import BadRequest, failure
@@ -51,7 +50,7 @@ def _question(messages: list[ChatMessage]) -> tuple[str, list[Exchange]]:
             history.append(Exchange(question=text))
         elif role == "assistant" and history and not history[-1].answer:
             # our own earlier reply: its Sources list is not part of what was answered
-            history[-1].answer = re.split(r"\n\nSources:\n", text)[0]
+            history[-1].answer = text.partition(SOURCES_HEADING)[0]
     return said[-1][1], history
 
 

@@ -3,7 +3,6 @@ streamable HTTP under /mcp. Each tool returns the same record as its /api route.
 from __future__ import annotations
 
 import contextlib
-import datetime
 from typing import Iterator
 
 from mcp.server.mcpserver import MCPServer
@@ -12,17 +11,10 @@ from pydantic import ValidationError
 
 from rag.api import Briefings
 from rag.errors import BriefingsError
+from rag.text.dates import iso_date
 from rag.service import actions
 from rag.service.requests import (AskBody, CompareBody, FiltersBody, SearchBody, VerifyBody,
                                   problems)
-
-
-def _day(name: str, value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        raise actions.BadRequest(f"{name}: expected a date like 2024-07-05, got '{value}'") \
-            from None
 
 
 @contextlib.contextmanager
@@ -40,8 +32,10 @@ def _told() -> Iterator[None]:
 
 
 def _filters(speaker: str | None, date_from: str | None, date_to: str | None) -> FiltersBody:
+    # pydantic reads the checked ISO strings as dates
     return FiltersBody(speakers=[speaker] if speaker else [],
-                       date_from=_day("date_from", date_from), date_to=_day("date_to", date_to))
+                       date_from=iso_date("date_from", date_from or None),
+                       date_to=iso_date("date_to", date_to or None))
 
 
 def mcp_server(briefings: Briefings, extractive: bool) -> MCPServer:
@@ -85,6 +79,6 @@ def mcp_server(briefings: Briefings, extractive: bool) -> MCPServer:
         altered (with the differences), misattributed (who said them) or not_found."""
         with _told():
             return actions.verify(briefings, VerifyBody(
-                quote=quote, speaker=speaker, date=_day("date", date)))
+                quote=quote, speaker=speaker, date=iso_date("date", date or None)))
 
     return server

@@ -18,6 +18,17 @@ _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _MD = re.compile(MONTH + r"\s*(\d{1,2})\b(?!,?\s*\d{4})", re.I)
 
 
+def iso_date(name: str, value: str | None) -> str | None:
+    """`value` checked as a YYYY-MM-DD date (None stays None); ValueError naming `name`, the
+    option or field it came from."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{name}: expected a date like 2024-07-05, got '{value}'") from None
+
+
 def _iso(y: int, m: int, d: int) -> str | None:
     try:
         return date(y, m, d).isoformat()
