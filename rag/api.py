@@ -17,7 +17,7 @@ from rag.answer.answerer import Answerer
 from rag.answer.compare import Comparison
 from rag.answer.plan import Plan
 from rag.answer.records import Answer, Event
-from rag.answer.timeline import Statement, timeline
+from rag.answer.timeline import TimelineMark, timeline
 from rag.filters import Filters
 from rag.ingest.report import IngestReport
 from rag.ingest.run import ingest
@@ -124,10 +124,11 @@ class Briefings:
         """What each of `speakers` said about `topic`, side by side, each side cited."""
         return self.answerer.compare(topic, speakers, filters, no_llm)
 
-    def timeline(self, topic: str, speakers: Sequence[str], filters: Filters | None = None,
-                 k: int | None = None) -> list[Statement]:
-        """Each speaker's statements on `topic`, in date order."""
-        return timeline(topic, speakers, self.retriever, self.settings, filters, k)
+    def timeline(self, topic: str, speakers: Sequence[str], filters: Filters | None = None
+                 ) -> list[TimelineMark]:
+        """Every briefing in which one of `speakers` spoke on `topic`, in date order: its
+        closest statement, how close, and how many statements it holds."""
+        return timeline(topic, speakers, self.retriever, self.settings, filters)
 
     def verify(self, quote: str, speaker: str | None = None, date: str | None = None
                ) -> QuoteCheck:

@@ -152,11 +152,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(speakers) < 2:
         raise ValueError("--speakers needs at least two names, comma-separated")
     if args.timeline:
-        statements = briefings.timeline(args.topic, speakers, filters=_filters(args))
+        from rag.answer.timeline import summarize
+
+        marks = briefings.timeline(args.topic, speakers, filters=_filters(args))
         if args.json:
-            print(json.dumps([s.as_dict() for s in statements], ensure_ascii=False, indent=2))
-        for s in [] if args.json else statements:
-            print(f"{s.date}  {s.speaker}: {textwrap.shorten(s.excerpt, 200)}")
+            print(json.dumps([m.as_dict() for m in marks], ensure_ascii=False, indent=2))
+            return 0
+        for m in marks:
+            print(f"{m.date}  {m.speaker} ({m.matches}): {textwrap.shorten(m.excerpt, 200)}")
+        for span in summarize(marks, speakers):
+            print(span.line())
         return 0
     result = briefings.compare(args.topic, speakers, filters=_filters(args), no_llm=args.no_llm)
     if args.json:
@@ -344,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("compare", cmd_compare, "compare what officials said on a topic")
     p.add_argument("topic")
     p.add_argument("--speakers", required=True, help='comma-separated names, e.g. "A,B"')
-    p.add_argument("--timeline", action="store_true", help="statements in date order")
+    p.add_argument("--timeline", action="store_true",
+                   help="every briefing with a statement on the topic, in date order")
     p.add_argument("--no-llm", action="store_true", help="extractive comparison, no model")
     p.add_argument("--json", action="store_true")
 

@@ -154,9 +154,9 @@ class AnswerSettings(_Section):
     citation_min_share: Share
     quotes: PositiveInt
     compare_per_side: PositiveInt
-    timeline_k: PositiveInt
-    timeline_words: PositiveInt
     timeline_min_similarity: Share
+    timeline_most_passages: PositiveInt
+    timeline_words: PositiveInt
 
 
 class VerifySettings(_Section):

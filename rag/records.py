@@ -107,6 +107,7 @@ class Passage:
     question: str = ""
     id: int = 0
     score: float = 0.0
+    post: str = ""      # the speaker's post in this briefing's roster, when it gives one
 
     def as_dict(self) -> dict:
         """The `retrieved` record of the eval contract (plus the extra context we carry)."""
@@ -121,9 +122,19 @@ class Passage:
             "briefing_id": self.briefing_id,
             "page": self.page,
             "question": self.question,
+            "post": self.post,
             "score": round(float(self.score), 6),
             "passage_id": self.id,
         }
+
+
+def citation_text(passage: "Passage", words: str) -> str:
+    """One excerpt cited in full: who said it (their post when the briefing gives one), the
+    briefing's title, date and address, then the exact words."""
+    p = passage
+    who = ", ".join(x for x in (p.speaker, p.post) if x)
+    where = ", ".join(x for x in (f'"{p.title}"', p.date, p.location) if x)
+    return f'{who}, {where}: "{words}"'
 
 
 def ranked_records(passages: list[Passage]) -> list[dict]:

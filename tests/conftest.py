@@ -45,3 +45,16 @@ def pipeline_index(pipeline_corpus, tmp_path_factory):
     report = ingest([pipeline_corpus], index, progress=False)
     assert not report.failed, report.failed
     return index
+
+
+@pytest.fixture(scope="session")
+def timeline_index(tmp_path_factory):
+    """A real index of the fictional waterways briefings (tests/fixtures/timeline/README): a
+    speaker who spoke on one topic in ten briefings over a year."""
+    from rag.store.index import Index
+    from rag.ingest.run import ingest
+
+    index = Index.open(tmp_path_factory.mktemp("timeline-index"), create=True)
+    report = ingest([FIXTURES / "timeline"], index, progress=False)
+    assert not report.failed, report.failed
+    return index

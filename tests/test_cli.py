@@ -2,6 +2,7 @@
 the examples of --help, which must be commands the parser takes."""
 from __future__ import annotations
 
+import json
 import shlex
 from importlib.metadata import version
 
@@ -53,3 +54,18 @@ def test_every_example_of_the_help_is_a_command_the_parser_takes():
         args = parser.parse_args(argv[1:])   # an unknown option or a missing value exits
         assert callable(args.func), argv
     assert cli.EXAMPLES in parser.format_help()
+
+
+def test_compare_timeline_prints_each_briefing_then_each_speakers_span(timeline_index, capsys):
+    argv = ["compare", "the Varra dam", "--speakers", "Anselm Korr,Ilse Marant", "--timeline",
+            "--index", str(timeline_index.directory)]
+    assert cli.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("2032-01-14  Anselm Korr (1): ") and len(lines) == 12 + 2
+    assert lines[-2:] == [
+        "Anselm Korr: 10 briefings from 2032-01 to 2032-11, most in 2032-05 (3)",
+        "Ilse Marant: 2 briefings from 2032-05 to 2032-08, most in 2032-05 (1)"]
+    assert cli.main([*argv, "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert len(records) == 12 and {r["matches"] for r in records} == {1, 2}
+    assert all(r["text"][r["start"]:r["end"]] == r["excerpt"] for r in records)

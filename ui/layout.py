@@ -19,6 +19,13 @@ def _panel(elem_id: str, label: str, value: str | None = None) -> gr.HTML:
     return gr.HTML(value, elem_id=elem_id, label=label, js_on_load=None)
 
 
+def _hidden(elem_id: str) -> gr.Textbox:
+    """A value the page's script reads or writes (assets/head.html); hidden by assets/app.css,
+    not by visible=False, which would leave it out of the page."""
+    return gr.Textbox("", elem_id=elem_id, elem_classes=["page-only"], show_label=False,
+                      container=False)
+
+
 @dataclass
 class AskTab:
     chat: gr.Chatbot
@@ -34,6 +41,8 @@ class AskTab:
     families: gr.CheckboxGroup
     use_hints: gr.Checkbox
     sources: gr.HTML
+    filter_box: gr.Accordion
+    filter_error: gr.Markdown
 
     @property
     def filters(self) -> list[gr.components.Component]:
@@ -46,7 +55,7 @@ def ask_tab(speakers: list[str]) -> AskTab:
     with gr.Tab("Ask", id="ask"), gr.Row(equal_height=False):
         with gr.Column(scale=3):
             chat = gr.Chatbot(label="Conversation", height=460, elem_id="chat",
-                              buttons=["copy"], feedback_options=None)
+                              buttons=[], feedback_options=None)
             question = gr.Textbox(placeholder="Ask about the briefings…", show_label=False,
                                   elem_id="question", lines=1)
             with gr.Row():
@@ -59,19 +68,23 @@ def ask_tab(speakers: list[str]) -> AskTab:
                               elem_id="exports")
         with gr.Column(scale=2):
             with gr.Accordion("Filters: speakers, dates, sources", open=False,
-                              elem_id="filters"):
+                              elem_id="filters") as filter_box:
                 speaker_filter = gr.Dropdown(speakers, multiselect=True, label="Speakers",
                                              elem_id="speakers")
                 with gr.Row():
-                    date_from = gr.Textbox("", label="From", placeholder="YYYY-MM-DD")
-                    date_to = gr.Textbox("", label="To", placeholder="YYYY-MM-DD")
+                    date_from = gr.Textbox("", label="From", placeholder="YYYY-MM-DD",
+                                           elem_id="date-from")
+                    date_to = gr.Textbox("", label="To", placeholder="YYYY-MM-DD",
+                                         elem_id="date-to")
+                # a filter that cannot be read is explained here, beside the fields
+                filter_error = gr.Markdown(elem_id="filter-error")
                 families = gr.CheckboxGroup([(label, value) for value, label in
                                              views.FAMILIES.items()], label="Sources")
                 use_hints = gr.Checkbox(True, label="Use hints from the question "
                                         "(speakers and dates it names)")
             sources = _panel("sources", "sources", views.sources_panel([]))
     return AskTab(chat, question, ask, new_chat, status, hints, exports, speaker_filter,
-                  date_from, date_to, families, use_hints, sources)
+                  date_from, date_to, families, use_hints, sources, filter_box, filter_error)
 
 
 @dataclass
@@ -97,6 +110,8 @@ def _topic_controls(prefix: str, speakers: list[str], speakers_label: str, topic
 @dataclass
 class CompareTab(TopicTab):
     comparison: gr.HTML
+    status: gr.Markdown
+    exports: gr.File
 
 
 def compare_tab(speakers: list[str]) -> CompareTab:
@@ -104,15 +119,23 @@ def compare_tab(speakers: list[str]) -> CompareTab:
         chosen, topic, run = _topic_controls(
             "compare", speakers, "Speakers (two or more, or name them in the question)",
             "Topic or question", "Compare")
+        status = gr.Markdown(elem_id="compare-status", label="comparison status")
         comparison = _panel("comparison", "comparison")
-    return CompareTab(chosen, topic, run, comparison)
+        exports = gr.File(label="Download the comparison (Markdown) and its excerpts (CSV)",
+                          file_count="multiple", interactive=False, visible=False,
+                          elem_id="compare-exports")
+    return CompareTab(chosen, topic, run, comparison, status, exports)
 
 
 @dataclass
 class TimelineTab(TopicTab):
     note: gr.Markdown
-    plot: gr.ScatterPlot
-    table: gr.Dataframe
+    date_from: gr.Textbox
+    date_to: gr.Textbox
+    zoom: gr.Button
+    plot: gr.HTML
+    table: gr.HTML
+    found: gr.State     # (speakers searched, marks): what the zoom redraws, without a search
 
 
 def timeline_tab(speakers: list[str]) -> TimelineTab:
@@ -121,15 +144,16 @@ def timeline_tab(speakers: list[str]) -> TimelineTab:
             "timeline", speakers, "Speakers (default: those named, else the most frequent)",
             "Topic", "Show timeline")
         note = gr.Markdown(elem_id="timeline-note", label="note")
-        plot = gr.ScatterPlot(x="date", y="relevance", color="speaker",
-                              tooltip=["speaker", "date", "excerpt", "briefing"],
-                              y_title="match with the topic", height=420,
-                              label="Statements over time", show_label=False,
-                              elem_id="timeline-plot")
-        table = gr.Dataframe(label="The statements", wrap=True, interactive=False,
-                             column_widths=["11%", "14%", "50%", "25%"],
-                             elem_id="timeline-table")
-    return TimelineTab(chosen, topic, run, note, plot, table)
+        with gr.Row(equal_height=True):
+            date_from = gr.Textbox(label="From", placeholder="YYYY-MM-DD", min_width=140,
+                                   elem_id="timeline-from")
+            date_to = gr.Textbox(label="To", placeholder="YYYY-MM-DD", min_width=140,
+                                 elem_id="timeline-to")
+            zoom = gr.Button("Show these dates", scale=0, min_width=160, elem_id="timeline-zoom")
+        plot = _panel("timeline-plot", "Briefings over time")
+        table = _panel("timeline-table", "The briefings")
+        found = gr.State(([], []))
+    return TimelineTab(chosen, topic, run, note, date_from, date_to, zoom, plot, table, found)
 
 
 @dataclass
@@ -180,3 +204,33 @@ def index_tab(uploads_dir: Path) -> IndexTab:
         add = gr.Button("Add to the index", variant="primary", elem_id="add")
         report = _panel("upload-report", "report")
     return IndexTab(stats, uploads, add, report)
+
+
+@dataclass
+class BriefingTab:
+    view: gr.HTML
+
+
+def briefing_tab() -> BriefingTab:
+    """The whole briefing around an excerpt; opened from an excerpt's link or a permalink."""
+    with gr.Tab("Briefing", id="briefing"):
+        view = _panel("briefing-view", "briefing",
+                      '<div class="empty">Open an excerpt\'s "In the briefing" link: the whole '
+                      "transcript appears here, the excerpt highlighted.</div>")
+    return BriefingTab(view)
+
+
+@dataclass
+class PageControls:
+    """What the page's script (assets/head.html) sets and reads, outside the tabs: a tab's
+    contents are only in the page while it is shown."""
+
+    target: gr.Textbox   # the query of the excerpt link clicked ...
+    open: gr.Button      # ... pressed to open it in the briefing view
+    link: gr.Textbox     # the last answer's permalink, which becomes the page's address
+
+
+def page_controls() -> PageControls:
+    return PageControls(_hidden("open-target"),
+                        gr.Button("Open", elem_id="open-briefing", elem_classes=["page-only"]),
+                        _hidden("answer-link"))

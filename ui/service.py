@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from rag.answer.records import Answer, Event
-from rag.answer.timeline import Statement
+from rag.answer.timeline import TimelineMark
 from rag.api import Briefings
 from rag.filters import Filters
 from rag.models.generators import Generator
+from rag.records import Briefing
 from rag.store.index import Index
 from rag.verify.records import QuoteCheck
+from ui.permalinks import SavedAnswers
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Service:
         # the model's own limit (a local model 1, a server its parallel slots) is the page's
         self.generations = generator.concurrency if generator else 1
         self._ingesting = threading.Lock()
+        self.saved = SavedAnswers(index.directory)
 
     def warm_up(self) -> None:
         """Load what the first question would wait for (see Briefings.warm_up)."""
@@ -81,6 +84,12 @@ class Service:
 
     def stats(self) -> dict:
         return self.briefings.stats()
+
+    def briefing(self, briefing_id: str
+                 ) -> tuple[Briefing | None, dict[int, list[tuple[int, int, int]]]]:
+        """A whole briefing and where its passages sit (turn order -> [(passage, start, end)])."""
+        briefing = self.briefings.briefing(briefing_id)
+        return briefing, (self.briefings.passage_spans(briefing_id) if briefing else {})
 
     # -- answers ----------------------------------------------------------------------------------
     def ask(self, question: str, filters: Filters, history: Sequence[Answer],
@@ -104,9 +113,9 @@ class Service:
         return _start(self.briefings.stream_plan(plan, no_llm=self.no_llm))
 
     def timeline(self, topic: str, speakers: Sequence[str],
-                 filters: Filters) -> tuple[list[str], list[Statement]]:
+                 filters: Filters) -> tuple[list[str], list[TimelineMark]]:
         """The speakers plotted (picked, else named in the topic, else the most frequent ones)
-        and their statements on `topic` in date order."""
+        and, in date order, every briefing in which they spoke on `topic`."""
         if not topic.strip():
             raise ValueError("Type a topic first.")
         chosen = (list(dict.fromkeys(speakers))

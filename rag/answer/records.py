@@ -2,11 +2,11 @@
 the events of its stream, and the parts a comparison is generated in."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rag.citations.check import Checks
 from rag.filters import Filters
-from rag.records import Passage, ranked_records
+from rag.records import Passage, citation_text, ranked_records
 
 # The heading of the cited excerpts in an answer as text (Answer.as_text); a chat client sends it
 # back in the conversation, where it is cut off again (rag.service.chat).
@@ -72,12 +72,42 @@ class Answer:
     def as_text(self) -> str:
         """The answer as plain text: its [n] markers kept, then a "Sources" list of each cited
         excerpt (who, briefing, date, address, the exact words), for chat clients and copying."""
-        sources = []
-        for c in self.citations:
-            p = c.source.passage
-            sources.append(f'[{c.marker}] {p.speaker}, "{p.title}", {p.date}: '
-                           f'"{c.source.text}" {p.location}'.rstrip())
+        sources = [f"[{c.marker}] {citation_text(c.source.passage, c.source.text)}"
+                   for c in self.citations]
         return self.text + (SOURCES_HEADING + "\n".join(sources) if sources else "")
+
+    def as_record(self) -> dict:
+        """Everything needed to show this answer again (JSON-ready): question, text, sources
+        with their whole passages, citations, filters, timings. Checks and the prompt's
+        bookkeeping are left out: a shown answer is already checked."""
+        return {
+            "question": self.question, "query": self.query, "text": self.text,
+            "sources": [{"marker": s.marker, "text": s.text, "start": s.start,
+                         "passage": asdict(s.passage)} for s in self.sources],
+            "citations": [{"marker": c.marker, "spans": [list(x) for x in c.spans]}
+                          for c in self.citations],
+            "retrieved": [asdict(p) for p in self.retrieved],
+            "refused": self.refused, "mode": self.mode, "kind": self.kind, "sides": self.sides,
+            "note": self.note, "filters": asdict(self.filters), "hints": asdict(self.hints),
+            "timings": self.timings,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict) -> "Answer":
+        """The answer `as_record` wrote (a citation whose source is missing is dropped)."""
+        sources = [Source(s["marker"], Passage(**s["passage"]), s["text"], s["start"])
+                   for s in record["sources"]]
+        by_marker = {s.marker: s for s in sources}
+        citations = [Citation(c["marker"], by_marker[c["marker"]],
+                              [(a, b) for a, b in c["spans"]])
+                     for c in record["citations"] if c["marker"] in by_marker]
+        return cls(question=record["question"], query=record["query"], text=record["text"],
+                   citations=citations, sources=sources,
+                   retrieved=[Passage(**p) for p in record["retrieved"]],
+                   refused=record["refused"], mode=record["mode"], kind=record["kind"],
+                   sides=record["sides"], note=record["note"],
+                   filters=Filters(**record["filters"]), hints=Filters(**record["hints"]),
+                   timings=record["timings"])
 
     def as_eval_record(self, question_id: str) -> dict:
         """One line of RESULTS.jsonl (shared/eval/README.md) plus the checks the metrics read."""

@@ -139,7 +139,10 @@ class Store:
     # -- reading ------------------------------------------------------------------------------
     _PASSAGE_SELECT = (
         "SELECT p.id, p.text, p.speaker, p.role, p.date, p.source, p.briefing, "
-        "b.title, b.location, t.ord, t.page, t.question "
+        "b.title, b.location, t.ord, t.page, t.question, "
+        # the speaker's post as the briefing's roster gives it ('' when it names none)
+        "COALESCE((SELECT json_extract(r.value, '$.post') FROM json_each(b.participants) r "
+        "WHERE json_extract(r.value, '$.name') = p.speaker LIMIT 1), '') AS post "
         "FROM passages p JOIN briefings b ON b.id = p.briefing JOIN turns t ON t.id = p.turn ")
 
     def passages(self, ids: list[int]) -> list[Passage]:
@@ -156,7 +159,7 @@ class Store:
                     id=r["id"], text=r["text"], speaker=r["speaker"], role=r["role"],
                     date=r["date"], source=r["source"], briefing_id=r["briefing"],
                     title=r["title"], location=r["location"], turn_order=r["ord"],
-                    page=r["page"], question=r["question"])
+                    page=r["page"], question=r["question"], post=r["post"])
         return [found[i] for i in ids if i in found]
 
     def turns(self, ids: list[int]) -> list[BriefingTurn]:

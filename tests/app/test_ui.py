@@ -19,6 +19,7 @@ from gradio_client.exceptions import AppError
 
 from rag.answer.records import Answer, Citation, Source
 from rag.answer.refusals import REFUSAL
+from rag.answer.timeline import TimelineMark
 from rag.records import Passage
 from ui_helpers import QuotingGenerator, start_app
 from ui import views
@@ -48,8 +49,8 @@ def text_of(message: dict) -> str:
 
 
 def ask(c: Client, question: str, use_hints: bool = True, **filters):
-    chat, sources, hints, status, box = c.predict(question, **{**NO_FILTERS, **filters},
-                                                  use_hints=use_hints, api_name="/ask")
+    chat, sources, hints, status, box, problem = c.predict(
+        question, **{**NO_FILTERS, **filters}, use_hints=use_hints, api_name="/ask")
     return chat, sources, hints, status
 
 
@@ -81,7 +82,7 @@ def test_sources_show_before_the_model_writes_then_the_answer_streams_with_chips
     job = c.submit(api_name="/answer")
     gen.gate.set()
     updates = list(job)
-    final_chat, final_sources, final_status, files = job.result()
+    final_chat, final_sources, final_status, files, link = job.result()
     files = files["value"]  # an update: the download box appears with the files
     assert len(updates) >= 3  # "writing", words as they come, the checked answer
     answer = text_of(final_chat[-1])
@@ -117,7 +118,7 @@ def test_follow_up_uses_the_conversation_and_new_chat_forgets_it(running):
     chat, *_ = c.predict(api_name="/answer")
     assert len(chat) == 4 and '<a class="chip" href="#src-2-' in text_of(chat[-1])
 
-    chat, sources, hints, status, files = c.predict(api_name="/new_chat")
+    chat, sources, hints, status, files, link = c.predict(api_name="/new_chat")
     assert chat == [] and "Ask a question" in sources
     assert files["value"] is None and files["visible"] is False
     chat, sources, _, _ = ask(c, "What did she say about fishermen?")
@@ -142,12 +143,23 @@ def test_filters_are_hard_limits_and_question_hints_can_be_turned_off(running):
                          use_hints=False)
     assert "off" in hints and "speaker:" not in hints
 
-    with pytest.raises(AppError, match="not a date like"):
-        ask(c, "What was said about ports?", date_from="May 2031")
-    with pytest.raises(AppError, match="after the To date"):
-        ask(c, "What was said about ports?", date_from="2031-09-01", date_to="2031-01-01")
-    with pytest.raises(AppError, match="Type a question"):
-        ask(c, "   ")
+
+
+def test_bad_input_is_one_line_beside_its_field_and_the_conversation_stays(running):
+    c = client(running)
+    ask(c, "What did Xu Weiran say about port fees?")
+    c.predict(api_name="/answer")
+    for dates, message in ((("2019-13-40", ""), "From date '2019-13-40' is not a date like"),
+                           (("2031-09-01", "2031-01-01"), "is after the To date 2031-01-01")):
+        chat, sources, hints, status, box, problem = c.predict(
+            "What was said about ports?", **{**NO_FILTERS, "date_from": dates[0],
+                                             "date_to": dates[1]},
+            use_hints=True, api_name="/ask")
+        assert message in problem and message in status and status.startswith("Check the filters")
+        chat, *_ = c.predict(api_name="/answer")  # nothing to finish
+        assert chat == {"__type__": "update"}  # no new value: the conversation stays as it was
+    _, _, _, status, *_ = c.predict("   ", **NO_FILTERS, use_hints=True, api_name="/ask")
+    assert status == "Type a question first."
 
 
 def test_filters_that_match_nothing_say_so_and_the_final_status_names_the_filters(running):
@@ -177,7 +189,7 @@ def test_a_question_comparing_two_officials_is_answered_side_by_side_with_or_wit
     speaker = {n: re.search(r'class="speaker">([^<]+)<', body).group(1)
                for n, body in cards(sources, 1).items()}
     assert set(speaker.values()) == {"Xu Weiran", "Marisa Quell"}
-    chat, sources, status, _ = c.predict(api_name="/answer")
+    chat, sources, status, *_ = c.predict(api_name="/answer")
     answer = text_of(chat[-1])
     assert status.startswith("Answered in") and REFUSAL not in answer
     cited = {int(n) for n in re.findall(r'<a class="chip" href="#src-1-(\d+)"', answer)}
@@ -187,7 +199,7 @@ def test_a_question_comparing_two_officials_is_answered_side_by_side_with_or_wit
 def test_a_question_the_briefings_do_not_answer_is_refused_with_the_nearest_excerpts(running):
     c = client(running)
     _, sources, _, _ = ask(c, "How long should a lemon sponge cake bake?")
-    chat, sources, status, files = c.predict(api_name="/answer")
+    chat, sources, status, files, _ = c.predict(api_name="/answer")
     assert "don't answer this" in text_of(chat[-1]) and "chip" not in text_of(chat[-1])
     assert "Nearest excerpts: they do not answer the question" in sources
     assert re.search(r'class="speaker">[^<]+<', sources)  # the excerpts are still shown
@@ -197,7 +209,7 @@ def test_a_question_the_briefings_do_not_answer_is_refused_with_the_nearest_exce
 def test_a_question_about_quoted_words_is_answered_by_the_quote_check(running):
     c = client(running)
     ask(c, 'Who said "port fees are set by the port authority under the law"?')
-    chat, sources, status, files = c.predict(api_name="/answer")
+    chat, sources, status, files, _ = c.predict(api_name="/answer")
     answer = text_of(chat[-1])
     assert answer.startswith("Verbatim: Xu Weiran said these words on 2031-05-06")
     assert "chip" in answer
@@ -229,7 +241,9 @@ def test_check_a_quote_gives_a_verdict_and_a_bad_date_is_one_line(running):
 
 def test_compare_shows_each_side_and_a_comparison_citing_both(running):
     c = client(running)
-    page = c.predict("Kelvar Strait", ["Xu Weiran", "Marisa Quell"], api_name="/compare")
+    page, status, _ = c.predict("Kelvar Strait", ["Xu Weiran", "Marisa Quell"],
+                                api_name="/compare")
+    assert status.startswith("Excerpts found for Xu Weiran, Marisa Quell")
     sides = dict(re.findall(r'<div class="side"><h3>([^<]+)</h3>(.*?)(?=<div class="side">|$)',
                             page, re.S))
     assert set(sides) == {"Xu Weiran", "Marisa Quell"}
@@ -237,7 +251,9 @@ def test_compare_shows_each_side_and_a_comparison_citing_both(running):
         assert re.findall(r'class="speaker">([^<]+)<', column) and all(
             name == speaker for name in re.findall(r'class="speaker">([^<]+)<', column))
         assert re.search(r'class="date">2031-\d\d-\d\d<', column)
-    page = c.predict(api_name="/compare_answer")
+    page, status, files = c.predict(api_name="/compare_answer")
+    assert status.startswith("Answered in") and "first words after" in status
+    assert [Path(f).name for f in files["value"]] == ["answer.md", "excerpts.csv"]
     comparison = re.search(r'<p class="comparison">(.*?)</p>', page, re.S).group(1)
     assert "<br>" in comparison and "\n" not in comparison  # one line per side, as written
     cited = {int(n) for n in re.findall(r'href="#cmp-(\d+)"', comparison)}
@@ -246,24 +262,57 @@ def test_compare_shows_each_side_and_a_comparison_citing_both(running):
 
     with pytest.raises(AppError, match="two or more speakers"):
         c.predict("Kelvar Strait", ["Xu Weiran"], api_name="/compare")
-    page = c.predict("How did Lan Qiaoming and Tobias Renn see the Kelvar Strait?", [],
-                     api_name="/compare")
+    page, *_ = c.predict("How did Lan Qiaoming and Tobias Renn see the Kelvar Strait?", [],
+                         api_name="/compare")
     assert "<h3>Lan Qiaoming</h3>" in page and "<h3>Tobias Renn</h3>" in page
 
 
-def test_timeline_plots_matching_statements_in_date_order_one_colour_per_speaker(running):
+def marks_of(svg: str) -> list[tuple[str, str]]:
+    """(href, tooltip) of each mark of a timeline plot."""
+    return [(html.unescape(href), html.unescape(tip)) for href, tip in re.findall(
+        r'<a class="open-briefing" href="([^"]*)"><circle [^>]*><title>([^<]*)</title>', svg)]
+
+
+def test_timeline_marks_each_briefing_with_its_words_and_a_link_to_them(running):
     c = client(running)
-    update, table, note = c.predict("Kelvar Strait shipping lanes",
-                                    ["Xu Weiran", "Marisa Quell"], api_name="/timeline")
-    plot = update["value"]
-    columns = plot["columns"]
-    rows = [dict(zip(columns, row)) for row in plot["data"]]
-    assert plot["datatypes"]["date"] == "temporal" and plot["datatypes"]["speaker"] == "nominal"
-    assert {r["speaker"] for r in rows} == {"Xu Weiran", "Marisa Quell"}
-    assert [r["date"] for r in rows] == sorted(r["date"] for r in rows)
-    assert all(r["excerpt"] for r in rows) and "statements by" in note
-    assert [r[0] for r in table["data"]] == sorted(r[0] for r in table["data"])
-    assert any("Kelvar Strait" in r[2] for r in table["data"])
+    svg, table, note, first, last = c.predict("Kelvar Strait shipping lanes",
+                                              ["Xu Weiran", "Marisa Quell"], api_name="/timeline")
+    marks = marks_of(svg)
+    briefings = sum(int(n) for n in re.findall(r": (\d+) briefings? ", note))
+    assert len(marks) == svg.count("<circle") == briefings >= 3
+    lanes = re.findall(r'<g class="lane" data-speaker="([^"]+)">', svg)
+    assert lanes == ["Xu Weiran", "Marisa Quell"] and "00:00:00" not in svg + table
+    assert all(href.startswith("?briefing=") and "&start=" in href for href, _ in marks)
+    for _, tip in marks:
+        day, speaker, _ = tip.split(" · ", 2)
+        assert re.fullmatch(r"2031-\d\d-\d\d", day) and speaker in lanes
+        assert "Kelvar Strait" in tip or "shipping lanes" in tip
+    rows = re.findall(r'<tr><td class="date">([^<]+)</td><td class="speaker">([^<]+)</td>.*?'
+                      r'<a class="open-briefing" href="(\?briefing=[^"]+)"', table)
+    assert len(rows) == briefings and [r[0] for r in rows] == sorted(r[0] for r in rows)
+    assert {html.unescape(r[2]) for r in rows} == {href for href, _ in marks}
+    assert (first, last) == (rows[0][0], rows[-1][0])   # the From/To boxes: the whole period
+    assert note.startswith("Xu Weiran: ") and "Marisa Quell: " in note
+
+
+def test_timeline_zooms_by_date_on_the_marks_found_without_a_new_search(running):
+    c = client(running)
+    with pytest.raises(AppError, match="Show a timeline first"):
+        c.predict("2031-06-01", "", api_name="/timeline_zoom")
+    svg, table, note, first, last = c.predict("Kelvar Strait shipping lanes",
+                                              ["Xu Weiran", "Marisa Quell"], api_name="/timeline")
+    dates = sorted(tip[:10] for _, tip in marks_of(svg))
+    zoomed, zoomed_table, zoomed_note = c.predict("2031-06-01", "", api_name="/timeline_zoom")
+    later = [d for d in dates if d >= "2031-06-01"]
+    assert sorted(tip[:10] for _, tip in marks_of(zoomed)) == later and 0 < len(later) < len(dates)
+    assert zoomed_table.count("<tr><td") == len(later)
+    assert f"Showing 2031-06-01 to …: {len(later)} of {len(dates)} briefings." in zoomed_note
+    lanes = re.findall(r'<g class="lane" data-speaker="([^"]+)">', svg)
+    assert re.findall(r'<g class="lane" data-speaker="([^"]+)">', zoomed) == lanes
+    whole, *_ = c.predict(first, last, api_name="/timeline_zoom")
+    assert marks_of(whole) == marks_of(svg)
+    with pytest.raises(AppError, match="after the To date"):
+        c.predict(last, first, api_name="/timeline_zoom")
 
 
 # --- the index tab -----------------------------------------------------------------------------
@@ -405,8 +454,14 @@ def test_transcript_and_model_text_are_escaped_and_only_valid_markers_become_chi
     assert '<mark class="cited">We said</mark>' in panel
     message = views.chat_messages([answer])
     assert message[0]["content"] == "What &lt;u&gt;now&lt;/u&gt;?"
-    assert message[1]["content"] == ('It was said <a class="chip" href="#src-1-1" '
-                                      'title="Show source 1">1</a> and [4].')
+    assert message[1]["content"].startswith('It was said <a class="chip" href="#src-1-1" '
+                                            'title="Show source 1">1</a> and [4].\n\n')
+    # copying the answer gives its text (markers, sources list), kept escaped in the panel
+    assert 'href="#text-1">Copy as text</a>' in message[1]["content"]
+    kept = re.search(r'<textarea class="answer-text" id="text-1" hidden readonly>(.*?)</textarea>',
+                     panel, re.S).group(1)
+    assert "<img" not in kept and html.unescape(kept) == answer.as_text()
+    assert answer.as_text().startswith("It was said [1] and [4].\n\nSources:\n[1] ")
     two = Answer(question="q", text="Both [1, 2] and [Passage 2].",
                  sources=[source, Source(2, _passage(text, id=8), text, 0)])
     assert views.chat_messages([two])[1]["content"].count('class="chip"') == 3
@@ -452,3 +507,41 @@ def test_the_generation_lane_takes_as_many_replies_as_the_model_writes_at_once(r
         lanes = {f.api_name: f.concurrency_limit for f in page.fns.values()}
         assert lanes["answer"] == lanes["compare_answer"] == expected
         assert lanes["ask"] == load().ui.queue.retrieval_concurrency
+
+
+def _mark(day: str, speaker: str, similarity: float, **extra) -> TimelineMark:
+    text = "Hello <b>there</b>. The dam holds."
+    passage = _passage(text, date=day, speaker=speaker, **extra)
+    start = text.index("The dam")
+    return TimelineMark(speaker, day, text[start:], start, passage, similarity, 2)
+
+
+def test_timeline_plot_escapes_its_words_sizes_marks_by_relevance_and_ticks_the_period():
+    marks = [_mark("2031-02-03", "Ada <b>Vance</b>", 0.5),
+             _mark("2032-07-20", "Ada <b>Vance</b>", 0.9, briefing_id="c"),
+             _mark("2033-11-01", "Tom & Co", 0.7, briefing_id="d")]
+    svg = views.timeline_svg(marks, ["Tom & Co", "Nobody"])
+    assert "<b>" not in svg and "<script>" not in svg
+    assert re.findall(r'data-speaker="([^"]+)"', svg) == [
+        "Tom &amp; Co", "Nobody", "Ada &lt;b&gt;Vance&lt;/b&gt;"]   # the lanes asked for first
+    radii = [float(r) for r in re.findall(r'<circle [^>]* r="([\d.]+)"', svg)]
+    assert radii[1] < radii[0] < radii[2]   # 0.7, then 0.5 and 0.9 in Ada's lane
+    assert re.findall(r'<g class="tick major">.*?>(\d{4})</text>', svg) == ["2032", "2033"]
+    tip = html.unescape(marks_of(svg)[0][1])
+    assert tip.startswith("2033-11-01 · Tom & Co · 2 statements\n“The dam holds.”")
+    # zoomed: months ticked, the first with its year; sizes kept from the whole timeline
+    zoomed = views.timeline_svg(marks[1:2], ["Tom & Co", "Ada <b>Vance</b>"], "2032-05-01",
+                                "2032-09-30", relevance=(0.5, 0.9))
+    assert re.findall(r'<g class="tick (\w+)">.*?>([^<]+)</text>', zoomed) == [
+        ("major", "May 2032"), ("minor", "Jun"), ("minor", "Jul"), ("minor", "Aug"),
+        ("minor", "Sep")]
+    # Ada keeps the second lane and its colour, Tom's lane stays, empty
+    whole = views.timeline_svg(marks, ["Tom & Co", "Ada <b>Vance</b>"])
+    assert re.findall(r'<circle [^>]* r="([\d.]+)" fill="([^"]+)"', zoomed) == [
+        ("11.0", re.findall(r'<circle [^>]* fill="([^"]+)"', whole)[2])]
+    assert len(re.findall(r'data-speaker=', zoomed)) == 2
+    assert "No briefing" in views.timeline_svg([], ["Ada"])
+    table = views.timeline_table(marks)
+    assert table.count('<td class="date">') == 3 and "<b>" not in table
+    assert 'href="?briefing=c&amp;turn=2&amp;passage=7&amp;start=20&amp;end=34"' in table
+

@@ -32,7 +32,8 @@ def test_a_reply_is_the_cited_answer_with_a_sources_list_and_the_citations(clien
     cited, sources = markers_and_sources(content)
     assert cited and len(sources) == len(cited)
     for line in sources:
-        assert re.match(r'\[\d+\] Xu Weiran, "[^"]+", 2031-\d\d-\d\d: "', line)
+        assert re.match(r'\[\d+\] Xu Weiran, (?:[^"]+, )?"[^"]+", 2031-\d\d-\d\d(?:, \S+)?: "',
+                        line)
     extra = reply.model_extra
     assert {str(c["marker"]) for c in extra["citations"]} == cited
     assert extra["mode"] == "llm" and extra["refused"] is False
