@@ -22,7 +22,7 @@ from rag.filters import Filters
 from rag.ingest.report import IngestReport
 from rag.ingest.run import ingest
 from rag.models.generators import Generator
-from rag.records import Briefing
+from rag.records import Briefing, names_a_role
 from rag.search.hints import Hints
 from rag.search.retriever import Retrieval, Retriever
 from rag.store.index import Index
@@ -55,6 +55,13 @@ class Briefings:
     def speakers(self) -> list[str]:
         """Official speakers, most frequent first."""
         return self.retriever.known_speakers()
+
+    def speaker_menu(self) -> list[tuple[str, int, bool]]:
+        """(speaker, briefings, names a person) for every official: people by name, then the
+        roles ("Aide", "Senior Administration Official") by name, apart."""
+        people = self.index.store.speaker_briefings()
+        return sorted(((name, n, not names_a_role(name)) for name, n in people),
+                      key=lambda row: (not row[2], row[0].casefold()))
 
     def stats(self) -> dict:
         """Counts of briefings, turns, passages and speakers, the date range, the size on disk

@@ -58,6 +58,7 @@ class IngestSettings(_Section):
 
     max_file_mb: PositiveFloat
     batch_size: PositiveInt
+    batch_documents: PositiveInt
     duplicate_overlap: Share
 
 

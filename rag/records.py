@@ -14,6 +14,18 @@ JOURNALIST = "journalist"
 CHAIR = "chair"
 ROLES = (OFFICIAL, JOURNALIST, CHAIR)
 
+# Words that make a speaker label a role rather than a person's name ("Senior Administration
+# Official", "Aide", "Moderator"): such speakers are listed apart and never merged by surname.
+ROLE_WORDS = {"official", "officials", "aide", "participant", "operator", "moderator", "member",
+              "members", "interpreter", "crew", "staff", "staffer", "spokesperson", "audience",
+              "photojournalist", "reporter", "announcer", "journalist", "unidentified"}
+
+
+def names_a_role(speaker: str) -> bool:
+    """Whether a speaker label names a role ("Fbi Official", "Aide"), not a person."""
+    return any(w.strip(".,()").lower() in ROLE_WORDS for w in speaker.split())
+
+
 # Source families, one reader module each.
 SCIO = "scio"
 MFA = "mfa"

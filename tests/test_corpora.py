@@ -10,7 +10,7 @@ import pytest
 from rag.readers import NotATranscript, Page, read_group
 from rag.readers import mfa, whitehouse
 from rag.records import JOURNALIST, OFFICIAL
-from rag.text.procedural import is_procedural
+from rag.text.procedural import asks
 
 from conftest import shared_path
 
@@ -61,10 +61,12 @@ def test_every_mfa_transcript_has_date_title_and_its_spokesperson(mfa_corpus):
         assert spokesperson in officials, name
         # Only spokespeople speak for the ministry (a colleague may introduce a new one).
         assert officials <= {spokesperson, *mfa._SPOKESPEOPLE}, (name, officials)
+        asked = {t.text for t in briefing.turns if t.role == JOURNALIST}
         for before, turn in zip(briefing.turns, briefing.turns[1:]):
-            if before.role == JOURNALIST and turn.role == OFFICIAL \
-                    and not is_procedural(before.text):   # "Yes." asks nothing new
+            if before.role == JOURNALIST and turn.role == OFFICIAL and asks(before.text):
                 assert turn.question == before.text, name
+            elif turn.role == OFFICIAL:  # "Yes.", "The border areas of Thailand." ask nothing new
+                assert turn.question in asked | {""}, name
         assert not any("Related News" in t.text or "Suggest to a friend" in t.text
                        for t in briefing.turns), name
 

@@ -76,12 +76,12 @@ class RunningApp:
 
 
 def start_app(workdir: Path, generator: QuotingGenerator | None = None,
-              extractive: bool = False) -> RunningApp:
-    """The app served in this process on a free port, over a fresh index of sample_corpus."""
+              extractive: bool = False, corpus: Path = SAMPLE_CORPUS) -> RunningApp:
+    """The app served in this process on a free port, over a fresh index of `corpus`."""
     from ui.server import serve
 
     port = free_port()
     uploads = workdir / "uploads"
-    app = serve([SAMPLE_CORPUS], workdir / "index", port=port, uploads=uploads,
+    app = serve([corpus], workdir / "index", port=port, uploads=uploads,
                 extractive=extractive, generator=generator, block=False)
     return RunningApp(f"http://127.0.0.1:{port}/", app, uploads, generator)

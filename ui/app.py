@@ -18,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from rag.config import QueueSettings
-from ui import layout
+from ui import layout, views
 from ui.handlers import Handlers, read_filters
 from ui.service import Service
 
@@ -52,11 +52,10 @@ def lanes(queue: QueueSettings, generations: int) -> dict[str, dict]:
 def build_app(service: Service, queue: QueueSettings) -> gr.Blocks:
     """The Blocks app over `service`; `queue` holds the ui.queue settings of config.yaml."""
     on = Handlers(service)
-    speakers = service.speakers()
+    speakers = views.speaker_choices(service.speaker_menu())
     with gr.Blocks(title="Briefings", delete_cache=(3600, 24 * 3600)) as app:
         gr.Markdown("## Briefings\nQuestions answered from government press-briefing "
                     "transcripts, every claim cited to the words an official said.")
-        # Per session: the conversation, and the search whose model text is still to come.
         # Per session: the conversation and each answer's permalink, and the search whose
         # model text is still to come.
         history = gr.State([])

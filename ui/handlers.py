@@ -260,9 +260,9 @@ class Handlers:
 
     # -- Index: the statistics and the four speaker menus, refreshed on load and after an add ---
     def refresh(self):
-        names = self.service.speakers()
+        choices = views.speaker_choices(self.service.speaker_menu())
         return (views.stats_html(self.service.stats()),
-                *(gr.Dropdown(choices=names) for _ in range(4)))
+                *(gr.Dropdown(choices=choices) for _ in range(4)))
 
     def add(self, files: list[str] | None, progress=gr.Progress(track_tqdm=True)):
         if not files:

@@ -82,6 +82,9 @@ class Service:
     def speakers(self) -> list[str]:
         return self.briefings.speakers()
 
+    def speaker_menu(self) -> list[tuple[str, int, bool]]:
+        return self.briefings.speaker_menu()
+
     def stats(self) -> dict:
         return self.briefings.stats()
 

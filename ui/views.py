@@ -393,6 +393,15 @@ def timeline_note(speakers: Sequence[str], marks: Sequence[TimelineMark],
     return "  \n".join(lines)
 
 
+def speaker_choices(menu: Sequence[tuple[str, int, bool]]) -> list[tuple[str, str]]:
+    """(label, value) for the speaker menus: "Geng Shuang (118 briefings)", people first by
+    name, then the roles ("Aide · a role, not a name"), as Briefings.speaker_menu orders them."""
+    def label(name: str, n: int, person: bool) -> str:
+        count = f"{n:,} briefing{'s' if n != 1 else ''}"
+        return f"{name} ({count})" if person else f"{name} · a role, not a name ({count})"
+    return [(label(name, n, person), name) for name, n, person in menu]
+
+
 def stats_html(stats: dict) -> str:
     families = ", ".join(f"{FAMILIES.get(k, k)}: {v}" for k, v in sorted(stats["sources"].items()))
     top = ", ".join(f"{name} ({n})" for name, n in stats["top_speakers"])

@@ -58,6 +58,15 @@ class DuplicateFinder:
         titled.append((key, words))
         return None
 
+    def committed(self, keys: list[str]) -> None:
+        """The documents `keys` are now in the store, which answers for them from here on:
+        what this run remembered of them is dropped (memory stays one batch's), and their
+        stored briefings, no longer stale, are copies later ones are compared with."""
+        self.stale.difference_update(keys)
+        self.fingerprints.clear()
+        self.ids.clear()
+        self.titled.clear()
+
     @staticmethod
     def _title_key(briefing: Briefing) -> tuple[str, str, str]:
         return briefing.source, briefing.date, briefing.title

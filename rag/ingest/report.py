@@ -23,6 +23,7 @@ class IngestReport:
     skipped: list[Problem] = field(default_factory=list)   # not transcripts, duplicates
     failed: list[Problem] = field(default_factory=list)    # unreadable input
     warnings: list[Problem] = field(default_factory=list)
+    named: list[tuple[str, str]] = field(default_factory=list)  # (surname, full name) merged
     seconds: float = 0.0
     encode_seconds: float = 0.0
 
@@ -30,6 +31,7 @@ class IngestReport:
         data = {k: v for k, v in self.__dict__.items() if not isinstance(v, list)}
         for name in ("skipped", "failed", "warnings"):
             data[name] = [p.as_dict("path") for p in getattr(self, name)]
+        data["named"] = [{"surname": short, "name": full} for short, full in self.named]
         return data
 
     def summary_lines(self, index_dir: Path, stats: dict) -> list[str]:
@@ -42,6 +44,8 @@ class IngestReport:
                 f"passages ({self.embedded} embedded, {self.reused} reused) in "
                 f"{self.seconds:.1f}s",
                 index_summary(index_dir, stats),
+                *(f"speaker '{short}' is {full} (one full name with that surname)"
+                  for short, full in self.named),
                 *problem_lines([("skipped", self.skipped), ("FAILED", self.failed),
                                 ("warning", self.warnings)])]
 

@@ -1,10 +1,13 @@
-"""Ingest: files -> readers -> chunks -> vectors -> one store transaction -> FAISS file.
+"""Ingest: files -> readers -> chunks -> vectors -> store, in batches -> FAISS file.
 
 Incremental: a document (a file, or the pages of one SCIO briefing) whose bytes hash as before is
 not read again; a changed one replaces its old briefings, and any passage whose embedded text
-the index already holds reuses its vector; `prune` removes documents whose files are gone. Atomic: nothing is
-written until every file is read and embedded, then a single transaction commits it all, so a
-kill at any moment leaves the previous index answering.
+the index already holds reuses its vector; `prune` removes documents whose files are gone.
+Resumable and bounded: documents are read, embedded and committed `ingest.batch_documents` at a
+time, each batch one transaction, so a kill loses at most the batch in flight, the next run
+goes on from the last committed batch (what it holds is unchanged, so not read again), and
+memory holds one batch whatever the corpus. Searches meanwhile answer from the last committed
+batch. One ingest writes at a time (Index.writing).
 """
 from __future__ import annotations
 
@@ -46,22 +49,39 @@ class _Pending:
 
 def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool = True,
            on_step: Callable[[str], None] | None = None) -> IngestReport:
-    """Bring `index` up to date with the transcripts under `paths`: hash, read what changed,
-    embed what the index lacks, then commit it all in one transaction."""
+    """Bring `index` up to date with the transcripts under `paths`: hash every document, then
+    read, embed and commit what changed a batch at a time; the FAISS file of the final
+    generation is written at the end. Raises IndexBusy when another ingest is writing."""
     started = time.perf_counter()
     report = IngestReport()
-    files, missing = discover(paths)
-    report.failed.extend(missing)
-    groups = group_files(files)
-    digests = _digests(groups, index, report)
-    pending = _read(groups, digests, index, report, progress)
-    seen = {str(group[0]) for group in groups}  # a document is named by its first file
-    removed = [d["key"] for d in index.store.documents()
-               if prune and d["key"] not in seen
-               and not all(Path(p).exists() for p in json.loads(d["paths"]))]
-    if pending or removed:
-        vectors = _vectors(pending, index, report, progress, on_step)
-        _commit(pending, removed, vectors, index, report)
+    with index.writing():
+        generation = index.generation
+        files, missing = discover(paths)
+        report.failed.extend(missing)
+        groups = group_files(files)
+        digests = _digests(groups, index, report)
+        seen = {str(group[0]) for group in groups}  # a document is named by its first file
+        removed = [d["key"] for d in index.store.documents()
+                   if prune and d["key"] not in seen
+                   and not all(Path(p).exists() for p in json.loads(d["paths"]))]
+        to_read = _to_read(groups, digests, index, report)
+        duplicates = DuplicateFinder(index.store, index.settings.ingest.duplicate_overlap,
+                                     {str(group[0]) for group in to_read})
+        if removed:
+            _commit([], removed, {}, index, report)
+        size = index.settings.ingest.batch_documents
+        with tqdm(total=len(to_read), desc="ingesting", unit="doc", disable=not progress) as bar:
+            for first in range(0, len(to_read), size):
+                batch = to_read[first:first + size]
+                pending = _read(batch, digests, index, report, duplicates)
+                vectors = _vectors(pending, index, report, on_step, f"documents {first + 1}-"
+                                   f"{first + len(batch)} of {len(to_read)}")
+                _commit(pending, [], vectors, index, report)
+                duplicates.committed([item.key for item in pending])
+                bar.update(len(batch))
+        # Also after a run killed between its last commit and this write.
+        if index.generation != generation or not index.dense_path(index.generation).exists():
+            index.write_dense(index.generation)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -84,30 +104,35 @@ def _digests(groups: list[list[Path]], index: Index, report: IngestReport) -> di
     return digests
 
 
-def _read(groups: list[list[Path]], digests: dict[str, str], index: Index,
-          report: IngestReport, progress: bool) -> list[_Pending]:
-    """The documents that changed, read and chunked, each briefing checked for an earlier copy."""
-    store, settings = index.store, index.settings
-    # Documents read again in this run: what the store holds of them is about to be replaced,
-    # so it cannot be the copy a new briefing duplicates. A duplicate is re-read every time:
-    # the copy it duplicated may be gone.
-    stale = {key for key, digest in digests.items()
-             if (row := store.document(key)) is None or row["hash"] != digest
-             or row["status"] == DUPLICATE}
-    duplicates = DuplicateFinder(store, settings.ingest.duplicate_overlap, stale)
-    max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
-    pending: list[_Pending] = []
-    for group in tqdm(groups, desc="reading", unit="doc", disable=not progress):
+def _to_read(groups: list[list[Path]], digests: dict[str, str], index: Index,
+             report: IngestReport) -> list[list[Path]]:
+    """The documents to read: new, changed, or duplicates (re-read every time: the copy they
+    duplicated may be gone). The others are counted here, once: as unchanged, or as skipped
+    with the reason recorded when they were read."""
+    to_read = []
+    for group in groups:
         key = str(group[0])
         if key not in digests:
             continue
-        if key not in stale:  # counted once: as unchanged, or as skipped (with its reason)
-            previous = store.document(key)
-            if previous["status"] != "ok":
-                report.skipped.append(Problem(key, previous["reason"]))
-            else:
-                report.unchanged += 1
-            continue
+        row = index.store.document(key)
+        if row is None or row["hash"] != digests[key] or row["status"] == DUPLICATE:
+            to_read.append(group)
+        elif row["status"] != "ok":
+            report.skipped.append(Problem(key, row["reason"]))
+        else:
+            report.unchanged += 1
+    return to_read
+
+
+def _read(groups: list[list[Path]], digests: dict[str, str], index: Index,
+          report: IngestReport, duplicates: DuplicateFinder) -> list[_Pending]:
+    """`groups` (documents to read) read and chunked, each briefing checked for an earlier
+    copy."""
+    settings = index.settings
+    max_bytes = int(settings.ingest.max_file_mb * 1_000_000)
+    pending: list[_Pending] = []
+    for group in groups:
+        key = str(group[0])
         item = _Pending(key, [str(p) for p in group], digests[key], [], [])
         try:
             document = read_group(group, max_bytes)
@@ -143,10 +168,10 @@ def _add_briefing(item: _Pending, briefing: Briefing, duplicates: DuplicateFinde
                                       chunking.min_words))
 
 
-def _vectors(pending: list[_Pending], index: Index, report: IngestReport, progress: bool,
-             on_step: Callable[[str], None] | None) -> dict[str, bytes]:
-    """A vector for every passage: reused where the index already has one for the same input,
-    the rest encoded once each."""
+def _vectors(pending: list[_Pending], index: Index, report: IngestReport,
+             on_step: Callable[[str], None] | None, where: str) -> dict[str, bytes]:
+    """A vector for every passage of one batch (`where` names it): reused where the index
+    already has one for the same input, the rest encoded once each."""
     settings = index.settings
     inputs: dict[str, str] = {}  # embed key -> text to encode
     for item in pending:
@@ -159,33 +184,28 @@ def _vectors(pending: list[_Pending], index: Index, report: IngestReport, progre
                 inputs[keys[-1]] = text
             item.embed_keys.append(keys)
     vectors = index.store.vectors_for(list(inputs))
-    report.reused = len(vectors)
+    report.reused += len(vectors)
     todo = [k for k in inputs if k not in vectors]
     if not todo:
         return vectors
     if on_step:
-        on_step(f"embedding {len(todo)} passages")
+        on_step(f"embedding {len(todo)} passages ({where})")
     embedder = index.embedder()
-    batch = settings.ingest.batch_size
-    step = batch * 16
     t0 = time.perf_counter()
-    with tqdm(total=len(todo), desc="embedding", unit="passage", disable=not progress) as bar:
-        for start in range(0, len(todo), step):
-            keys = todo[start:start + step]
-            block = embedder.encode([inputs[k] for k in keys], batch_size=batch)
-            vectors.update((k, v.astype("<f4").tobytes()) for k, v in zip(keys, block))
-            bar.update(len(keys))
-    report.encode_seconds = time.perf_counter() - t0
-    report.embedded = len(todo)
+    block = embedder.encode([inputs[k] for k in todo], batch_size=settings.ingest.batch_size)
+    vectors.update((k, v.astype("<f4").tobytes()) for k, v in zip(todo, block))
+    report.encode_seconds += time.perf_counter() - t0
+    report.embedded += len(todo)
     return vectors
 
 
 def _commit(pending: list[_Pending], removed: list[str], vectors: dict[str, bytes],
             index: Index, report: IngestReport) -> None:
-    """Everything in one transaction, then the FAISS file of the new generation (only when
-    the searchable passages changed)."""
+    """One batch (or the pruned documents) in one transaction, with a new generation when the
+    searchable passages changed."""
     store = index.store
     deleted = 0
+    added = report.passages
     with store.transaction():
         for key in removed:
             deleted += store.delete_document(key)
@@ -208,9 +228,7 @@ def _commit(pending: list[_Pending], removed: list[str], vectors: dict[str, byte
                 report.passages += len(chunks)
             if item.briefings:
                 report.updated += 1
-        generation = index.generation + 1 if (deleted or report.passages) else 0
-        if generation:
-            store.set_meta("generation", str(generation))
-    report.removed = len(removed)
-    if generation:
-        index.write_dense(generation)
+        report.named += [pair for pair in store.complete_surnames() if pair not in report.named]
+        if deleted or report.passages > added:
+            store.set_meta("generation", str(index.generation + 1))
+    report.removed += len(removed)

@@ -5,10 +5,15 @@ paragraphs) or at the start of a line ("Lan Qiming: Thank you."); markdown empha
 label ("**Lan Qiming:**") is allowed. Lines before the first turn are the header: the title is
 a "Title:" line, else the first "# heading", else the first line, else the file stem; the date
 is a "Date:" line, else the first full date in the header or the first lines; "URL:"/"Source:"
-gives the location; "Speakers:"/"Participants:" ("Mr. Lan Qiming, minister of ...; ...") seeds
-the speaker names. Roles: "Q", "Question", "Reporter", "Journalist" or a media outlet
-("Xinhua News Agency:") ask as journalists; "Moderator", "Chair", "Host" chair; everyone
-else is an official.
+gives the location; "Speakers:"/"Participants:"/"Officials:" ("Mr. Lan Qiming, minister of ...;
+...") names the officials and "Journalists:"/"Reporters:" ("Mira Solberg, Lakeside Courier; ...")
+the journalists.
+
+Roles, first rule that applies: "Moderator", "Chair", "Host" chair; a mark in the label
+("Mira Solberg (reporter):", "Mira Solberg (Lakeside Courier):", "Ada Lind (official):"); the
+header's lists; "Q", "Question", "Reporter", "Journalist" or a media outlet ("Xinhua News
+Agency:") ask as journalists; then a person whose turns are mostly questions is a journalist
+(a reporter is rarely announced, and an official rarely asks), everyone else an official.
 
 This is the fallback reader, so `sniff` is conservative: a .txt/.md file needs at least two
 speaker-labelled lines, and labels such as "Note:", "Step 1:" or times ("10:30") never count.
@@ -25,6 +30,7 @@ from rag.readers.base import Page, ReadError
 from rag.readers.speakers import SpeakerNames, display_case, outlet_of, sequence_turns, strip_titles
 from rag.records import CHAIR, GENERIC, JOURNALIST, OFFICIAL, Briefing, Participant, Turn
 from rag.text.normalize import clean_space, content_hash
+from rag.text.procedural import is_procedural
 from rag.text.dates import parse_date
 
 SUFFIXES = {".txt", ".md", ".markdown"}
@@ -37,6 +43,8 @@ _BAD_LABEL_CHARS = re.compile(r"[,;?!\"“”<>=|\[\]{}#@$%^~`]")
 _CONNECTORS = {"of", "and", "the", "for", "from", "with", "at", "on", "de", "da", "du", "van",
                "von", "der", "al", "bin", "la", "le", "y", "&"}
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
+# A role mark after a name: "Mira Solberg (reporter)", "Ada Lind (official)".
+_MARKED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<mark>[^()]{1,40})\)$")
 # Labels that head metadata, lists or prose rather than a speaker's words.
 _NOT_SPEAKERS = {
     "note", "notes", "nb", "ps", "warning", "error", "caution", "important", "attention", "tip",
@@ -45,7 +53,8 @@ _NOT_SPEAKERS = {
     "subject", "title", "date", "time", "location", "venue", "place", "url", "link", "source",
     "sources", "author", "authors", "editor", "translator", "translation", "transcript",
     "copyright", "disclaimer", "contact", "email", "e-mail", "phone", "tel", "fax", "address",
-    "website", "speakers", "participants", "attendees", "present", "agenda", "minutes",
+    "website", "speakers", "participants", "officials", "journalists", "reporters", "attendees",
+    "present", "agenda", "minutes",
     "action", "decision", "update", "updated", "posted", "published", "photo", "image",
     "caption", "credit", "file", "page", "chapter", "section", "part", "figure", "table", "see",
     "step", "version", "first", "second", "third", "fourth", "fifth", "finally", "lastly",
@@ -56,7 +65,10 @@ _SINGLE_LETTER_LABELS = {"Q", "A"}
 
 
 def _is_label(label: str) -> bool:
-    """Whether `label` reads as a speaker: short, capitalised words, no sentence punctuation."""
+    """Whether `label` reads as a speaker: short, capitalised words, no sentence punctuation,
+    maybe a role mark in brackets after them."""
+    marked = _MARKED.match(label)
+    label = marked.group("name") if marked else label
     words = label.split()
     if not words or len(words) > 8 or _BAD_LABEL_CHARS.search(label):
         return False
@@ -83,7 +95,8 @@ def split_label(line: str) -> tuple[str, str] | None:
 
 
 # Header lines ("Title: ...") and the people list ("Mr. Lan Qiming, minister of ...").
-_HEADER = re.compile(r"^\s*[*_]{0,2}(?P<key>title|date|url|source_url|source|speakers|participants)"
+_HEADER = re.compile(r"^\s*[*_]{0,2}(?P<key>title|date|url|source_url|source|speakers|participants|"
+                     r"officials|journalists|reporters)"
                      r"[*_]{0,2}\s*[:：][*_]{0,2}\s*(?P<value>.*?)\s*$", re.I)
 _HEADING = re.compile(r"^\s*#{1,6}\s+(?P<text>.+?)\s*#*\s*$")
 _FRONT_MATTER_RULE = re.compile(r"^\s*(?:---|\+\+\+)\s*$")
@@ -132,18 +145,62 @@ class _Header:
     title: str = ""
     date: str = ""
     url: str = ""
-    people: list[Participant] = field(default_factory=list)
+    people: list[Participant] = field(default_factory=list)  # the officials it names
+    journalists: list[Participant] = field(default_factory=list)  # post: their outlet
 
 
-def _role(label: str, names: SpeakerNames) -> tuple[str, str, str]:
-    """(speaker, role, outlet) for one label."""
-    bare = label.lower().rstrip(".")
-    if bare in _CHAIR_LABELS:
-        return display_case(label.rstrip(".")), CHAIR, ""
-    outlet = outlet_of(label)
-    if outlet is None:
-        return names.resolve(label), OFFICIAL, ""
-    return outlet or "Journalist", JOURNALIST, outlet
+_OFFICIAL_MARKS = {"official", "officials", "government", "minister", "spokesperson"}
+
+
+def _mark(label: str) -> tuple[str, str | None, str]:
+    """(label without its mark, role the mark gives or None, outlet)."""
+    m = _MARKED.match(label)
+    if not m:
+        return label, None, ""
+    name, mark = m.group("name"), m.group("mark").strip()
+    if mark.lower() in _CHAIR_LABELS:
+        return name, CHAIR, ""
+    if mark.lower() in _OFFICIAL_MARKS:
+        return name, OFFICIAL, ""
+    outlet = outlet_of(mark)  # "(reporter)" -> '', "(Reuters)", "(Lakeside Courier reporter)"
+    return (name, JOURNALIST, outlet) if outlet is not None else (name, None, "")
+
+
+def _roles(labels: list[str], texts: list[str], header: _Header, names: SpeakerNames
+           ) -> list[tuple[str, str, str]]:
+    """(speaker, role, outlet) for each turn's label, by the rules in the module docstring."""
+    officials = {names.resolve(p.name) for p in header.people}
+    journalists = {names.resolve(p.name): p.post for p in header.journalists}
+    found: list[tuple[str, str | None, str]] = []
+    for label in labels:
+        bare, role, outlet = _mark(label)
+        if label.lower().rstrip(".") in _CHAIR_LABELS:
+            found.append((display_case(label.rstrip(".")), CHAIR, ""))
+        elif role:
+            found.append((names.resolve(bare), role, outlet))
+        elif (outlet := outlet_of(label)) is not None:
+            found.append((outlet or "Journalist", JOURNALIST, outlet))
+        else:
+            speaker = names.resolve(label)
+            if speaker in officials:
+                found.append((speaker, OFFICIAL, ""))
+            elif speaker in journalists:
+                found.append((speaker, JOURNALIST, journalists[speaker]))
+            else:
+                found.append((speaker, None, ""))
+    # Greetings and interjections ("Nooo —", "I know.") say nothing of who someone is.
+    asked: Counter[str] = Counter()
+    spoke: Counter[str] = Counter()
+    for (speaker, role, _), text in zip(found, texts):
+        if role is None and not is_procedural(text) and ("?" in text or len(text.split()) >= 4):
+            spoke[speaker] += 1
+            asked[speaker] += "?" in text
+    askers = {s for s in spoke if asked[s] * 2 >= spoke[s]}
+    if not any(role == OFFICIAL or (role is None and speaker not in askers)
+               for speaker, role, _ in found):
+        askers = set()  # someone answers in a briefing: all asking means the rule misread it
+    return [(speaker, role or (JOURNALIST if speaker in askers else OFFICIAL), outlet)
+            for speaker, role, outlet in found]
 
 
 def read_page(page: Page) -> Briefing:
@@ -170,16 +227,17 @@ def read_page(page: Page) -> Briefing:
             paragraphs[-1].append(line)
     _read_header(preamble, lines, header)
 
-    names = SpeakerNames(p.name for p in header.people)
+    names = SpeakerNames(p.name for p in header.people + header.journalists)
     for label, _ in blocks:
-        if outlet_of(label) is None and len(strip_titles(label).split()) >= 2:
-            names.add(display_case(strip_titles(label)))
-    turns = []
-    for label, paragraphs in blocks:
-        text = "\n".join(clean_space(" ".join(p)) for p in paragraphs if " ".join(p).strip())
-        if text:
-            speaker, role, outlet = _role(label, names)
-            turns.append(Turn(order=0, speaker=speaker, role=role, text=text, outlet=outlet))
+        bare = _mark(label)[0]
+        if outlet_of(bare) is None and len(strip_titles(bare).split()) >= 2:
+            names.add(display_case(strip_titles(bare)))
+    said = [(label, text) for label, paragraphs in blocks
+            if (text := "\n".join(clean_space(" ".join(p)) for p in paragraphs
+                                  if " ".join(p).strip()))]
+    roles = _roles([label for label, _ in said], [text for _, text in said], header, names)
+    turns = [Turn(order=0, speaker=speaker, role=role, text=text, outlet=outlet)
+             for (speaker, role, outlet), (_, text) in zip(roles, said)]
     sequence_turns(turns)
     chairs = [t.speaker for t in turns if t.role == CHAIR]
     location = header.url or str(page.path)
@@ -205,8 +263,10 @@ def _read_header(preamble: list[str], lines: list[str], header: _Header) -> None
                     raise ReadError(f"cannot read the date '{value}' on the Date: line")
             elif key in ("url", "source_url", "source") and _URL.match(value):
                 header.url = value
-            elif key in ("speakers", "participants"):
-                header.people = parse_people(value)
+            elif key in ("speakers", "participants", "officials"):
+                header.people += parse_people(value)
+            elif key in ("journalists", "reporters"):
+                header.journalists += parse_people(value)
             continue
         m = _HEADING.match(line)
         if m and not heading:

@@ -11,7 +11,7 @@ import re
 from typing import Iterable
 
 from rag.records import JOURNALIST, OFFICIAL, Turn
-from rag.text.procedural import is_procedural
+from rag.text.procedural import asks
 
 # Words that precede a name in a speaker label but are not part of it.
 _TITLES = {
@@ -86,7 +86,8 @@ _OUTLET_WORDS = {
     "phoenix", "cctv", "cgtn", "cnr", "cri", "cmg", "xinhua", "caixin", "yicai", "jiemian",
     "afp", "ap", "efe", "dpa", "ansa", "nhk", "bbc", "cnn", "cnbc", "abc", "cbs", "nbc", "npr",
     "kyodo", "yonhap", "sputnik", "tass", "nikkei", "asahi", "yomiuri", "mainichi", "jazeera",
-    "politico", "axios", "newsweek", "forbes", "bernama", "antara",
+    "politico", "axios", "newsweek", "forbes", "bernama", "antara", "courier", "dispatch",
+    "inquirer", "bulletin", "examiner",
 }
 _DOMAIN = re.compile(r"\.(?:com|cn|net|org)$", re.I)
 # "Reporter from Yicai", "CCTV reporter", "Journalist"; "Q"/"Question" mark an unnamed asker.
@@ -119,12 +120,13 @@ def outlet_of(label: str) -> str | None:
 
 def sequence_turns(turns: list[Turn]) -> list[Turn]:
     """Number turns from 1 in order and give each official turn the text of the most recent
-    journalist turn that asks something: opening statements before any question keep '', and
-    a greeting or a bare "Yes." leaves the question where it was. Returns `turns`."""
+    journalist turn that asks something (`asks`): opening statements before any question keep
+    '', and a greeting, a bare "Yes." or an interjection ("That's a pretty good one.") leaves
+    the question where it was. Every reader sequences its turns here. Returns `turns`."""
     question = ""
     for order, turn in enumerate(turns, start=1):
         turn.order = order
-        if turn.role == JOURNALIST and not is_procedural(turn.text):
+        if turn.role == JOURNALIST and asks(turn.text):
             question = turn.text
         elif turn.role == OFFICIAL:
             turn.question = question

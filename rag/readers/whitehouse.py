@@ -33,7 +33,8 @@ import yaml
 
 from rag.readers.base import NotATranscript, Page, ReadError
 from rag.readers.speakers import SpeakerNames, display_case, sequence_turns, strip_titles
-from rag.records import CHAIR, JOURNALIST, OFFICIAL, WHITEHOUSE, Briefing, Participant, Turn
+from rag.records import (CHAIR, JOURNALIST, OFFICIAL, WHITEHOUSE, Briefing, Participant, Turn,
+                         names_a_role)
 from rag.text.normalize import clean_space
 from rag.text.dates import parse_date
 
@@ -74,10 +75,6 @@ _MARKUP = re.compile(r"\*\*|[\u200b\u2060\ufeff]")
 # Who speaks in a published statement that has no speaker labels.
 STATEMENT_SPEAKER = "The White House"
 _CHAIR_LABELS = ("MODERATOR", "THE MODERATOR", "OPERATOR", "THE OPERATOR")
-# Labels that name a role, not a person ("SENIOR ADMINISTRATION OFFICIAL ONE", "AIDE").
-_ROLE_WORDS = {"official", "officials", "aide", "participant", "operator", "moderator", "member",
-               "members", "interpreter", "crew", "staff", "staffer", "spokesperson", "audience",
-               "photojournalist", "reporter", "announcer"}
 # Capitalised words that stand before a surname without being a given name.
 _NOT_GIVEN = {"the", "and", "but", "so", "thank", "thanks", "hi", "hey", "okay", "welcome",
               "dear", "speaker", "leader", "advisor", "adviser", "coordinator", "judge",
@@ -251,7 +248,7 @@ class _Resolver:
             return _in_office(_VICE_PRESIDENTS, self.iso) or display_case(upper), OFFICIAL
         if _close(upper, ("THE PRESIDENT", "PRESIDENT")) and self.president:
             return self.president, OFFICIAL
-        if any(w.lower() in _ROLE_WORDS for w in upper.split()):
+        if names_a_role(upper):
             return display_case(upper), OFFICIAL
         return self._person(label), OFFICIAL
 

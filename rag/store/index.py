@@ -4,6 +4,7 @@
       manifest.json          embedding model and dimension, schema version
       briefings.sqlite       the store: the single source of truth, updated in one transaction
       dense-<generation>.faiss   derived from the store's vectors; rebuilt when missing
+      ingest.lock            held by the one ingest writing (who and since when)
 
 Every committed ingest bumps the store's generation. A FAISS file is named after the generation
 it was built from, so a crash between the database commit and the FAISS write can never pair
@@ -11,9 +12,13 @@ new rows with old vectors: the reader sees no file for the current generation an
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from rag import config
 from rag.errors import BriefingsError
@@ -25,6 +30,13 @@ from rag.store.sqlite import Store
 
 MANIFEST = "manifest.json"
 DATABASE = "briefings.sqlite"
+
+
+LOCK = "ingest.lock"
+
+
+class IndexBusy(BriefingsError, RuntimeError):
+    """Another ingest is writing to the index."""
 
 
 class IndexUnusable(BriefingsError, RuntimeError):
@@ -101,7 +113,7 @@ class Index:
         process, rebuilt from the stored vectors if its file is missing)."""
         generation = self.generation
         if self._dense is None or self._dense_generation != generation:
-            path = self.directory / f"dense-{generation}.faiss"
+            path = self.dense_path(generation)
             try:
                 self._dense = DenseIndex.load(path, self.dimension)
             except RuntimeError:  # missing (crash before it was written) or just replaced
@@ -109,16 +121,41 @@ class Index:
             self._dense_generation = generation
         return self._dense
 
+    def dense_path(self, generation: int) -> Path:
+        """The FAISS file built from `generation` of the store."""
+        return self.directory / f"dense-{generation}.faiss"
+
     def write_dense(self, generation: int) -> DenseIndex:
         """Build the FAISS file for `generation` from the store and remove older ones."""
         ids, vectors = self.store.all_vectors(self.dimension)
         dense = DenseIndex.build(ids, vectors, self.dimension,
                                  hnsw_from=self.settings.search.hnsw_from)
-        dense.save(self.directory / f"dense-{generation}.faiss")
+        dense.save(self.dense_path(generation))
         for old in self.directory.glob("dense-*.faiss"):
-            if old.name != f"dense-{generation}.faiss":
+            if old != self.dense_path(generation):
                 old.unlink(missing_ok=True)
         return dense
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's write lock while an ingest runs: one writer at a time (in any
+        process), searches unaffected. The lock goes with the process, however it ends.
+        Raises IndexBusy, naming the holder, when another ingest has it."""
+        with open(self.directory / LOCK, "a+", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                raise IndexBusy(f"another ingest is writing to {self.directory} ({holder}); "
+                                "wait for it to finish, or stop it") from None
+            fh.truncate(0)
+            fh.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.truncate(0)
 
     def size_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())

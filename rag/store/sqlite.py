@@ -10,6 +10,7 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Iterator
 
@@ -17,7 +18,20 @@ import numpy as np
 
 from rag.filters import Filters
 from rag.store.migrations import migrate
-from rag.records import Briefing, BriefingTurn, Participant, Passage, Turn
+from rag.records import Briefing, BriefingTurn, Participant, Passage, Turn, names_a_role
+
+
+# How far apart (days) a surname's briefings and a full name's may be and still be one person.
+_SAME_PERSON_DAYS = 3 * 365
+
+
+def _near(first: str, last: str, other_first: str, other_last: str) -> bool:
+    """Whether two date ranges (ISO days; '' for undated) lie within _SAME_PERSON_DAYS."""
+    if not (first and other_first):
+        return True
+    day = date.fromisoformat
+    gap = max((day(first) - day(other_last)).days, (day(other_first) - day(last)).days, 0)
+    return gap <= _SAME_PERSON_DAYS
 
 
 class Store:
@@ -145,6 +159,44 @@ class Store:
         "WHERE json_extract(r.value, '$.name') = p.speaker LIMIT 1), '') AS post "
         "FROM passages p JOIN briefings b ON b.id = p.briefing JOIN turns t ON t.id = p.turn ")
 
+    def complete_surnames(self) -> list[tuple[str, str]]:
+        """Give an official known only by surname ("Simons", from a label "MS. SIMONS" in a
+        briefing that never writes her given name) the one full name of that surname the same
+        source uses within a few years ("Emilie Simons"), so the speaker is one person in menus
+        and filters. A surname two full names share, or a role ("Aide"), stays as it is.
+        Returns the (surname, full name) pairs merged; run inside the ingest transaction."""
+        rows = self.conn.execute(
+            "SELECT b.source, t.speaker, MIN(b.date), MAX(b.date) FROM turns t "
+            "JOIN briefings b ON b.id = t.briefing WHERE t.role = 'official' "
+            "GROUP BY b.source, t.speaker").fetchall()
+        full: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        for source, speaker, first, last in rows:
+            if " " in speaker.strip() and not names_a_role(speaker):
+                full.setdefault((source, speaker.split()[-1].lower()), []).append(
+                    (speaker, first, last))
+        merged = []
+        for source, speaker, first, last in rows:
+            if " " in speaker.strip() or names_a_role(speaker):
+                continue
+            known = full.get((source, speaker.lower()), [])
+            if len(known) == 1 and _near(first, last, known[0][1], known[0][2]):
+                merged.append((source, speaker, known[0][0]))
+        for source, short, name in merged:
+            briefings = "SELECT id FROM briefings WHERE source = ?"
+            self.conn.execute(f"UPDATE turns SET speaker = ? WHERE speaker = ? AND briefing IN "
+                              f"({briefings})", (name, short, source))
+            self.conn.execute("UPDATE passages SET speaker = ? WHERE speaker = ? AND source = ?",
+                              (name, short, source))
+            for bid, people in self.conn.execute(
+                    "SELECT b.id, b.participants FROM briefings b, json_each(b.participants) p "
+                    "WHERE b.source = ? AND json_extract(p.value, '$.name') = ?",
+                    (source, short)).fetchall():
+                renamed = [{**p, "name": name} if p["name"] == short else p
+                           for p in json.loads(people)]
+                self.conn.execute("UPDATE briefings SET participants = ? WHERE id = ?",
+                                  (json.dumps(renamed), bid))
+        return [(short, name) for _, short, name in merged]
+
     def passages(self, ids: list[int]) -> list[Passage]:
         """Passages by id, in the order of `ids` (unknown ids are left out)."""
         if not ids:
@@ -235,6 +287,12 @@ class Store:
             params.append(role)
         sql += " GROUP BY speaker ORDER BY n DESC, speaker"
         return [(r[0], r[1]) for r in self.conn.execute(sql, params)]
+
+    def speaker_briefings(self) -> list[tuple[str, int]]:
+        """(official speaker, briefings with a retrievable passage of theirs), by name."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT speaker, COUNT(DISTINCT briefing) FROM passages WHERE role = 'official' "
+            "GROUP BY speaker ORDER BY speaker")]
 
     def titles(self) -> list[str]:
         """The title of every briefing."""

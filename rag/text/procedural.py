@@ -19,3 +19,16 @@ def is_procedural(text: str) -> bool:
     """Greetings, thanks and floor management: stored, never retrieved, never the question
     an answer follows."""
     return len(text.split()) <= 12 and bool(_PROCEDURAL.match(text.strip()))
+
+
+# A journalist's statement-question ("Reports say ... We'd like your comment.") can lack a
+# question mark; interjections and interrupted fragments ("That's a pretty good one.",
+# "You just said the president —") are short.
+_STATEMENT_QUESTION_WORDS = 25
+
+
+def asks(text: str) -> bool:
+    """Whether a journalist's turn asks something: a question mark, or a statement long enough
+    to be a question put as one. Interjections and fragments do not."""
+    return not is_procedural(text) and (
+        "?" in text or len(text.split()) >= _STATEMENT_QUESTION_WORDS)

@@ -545,3 +545,18 @@ def test_timeline_plot_escapes_its_words_sizes_marks_by_relevance_and_ticks_the_
     assert table.count('<td class="date">') == 3 and "<b>" not in table
     assert 'href="?briefing=c&amp;turn=2&amp;passage=7&amp;start=20&amp;end=34"' in table
 
+
+
+def test_speaker_menus_list_people_by_name_with_counts_and_roles_apart(running):
+    config = httpx.get(running.url + "config").json()
+    menus = {c["props"].get("elem_id"): c["props"]["choices"] for c in config["components"]
+             if c.get("type") == "dropdown" and c["props"].get("elem_id")}
+    choices = menus["speakers"]
+    assert choices == menus["compare-speakers"] == menus["timeline-speakers"]
+    values = [value for _, value in choices]
+    people = [v for label, v in choices if "a role, not a name" not in label]
+    assert people == sorted(people, key=str.casefold) and values[:len(people)] == people
+    assert all(re.fullmatch(r".+ \(\d+ briefings?\)", label) for label, _ in choices)
+    assert ["Marisa Quell (2 briefings)", "Marisa Quell"] in choices
+    assert views.speaker_choices([("Aide", 3, False)]) == [
+        ("Aide · a role, not a name (3 briefings)", "Aide")]

@@ -128,11 +128,15 @@ def test_compare_shows_a_column_per_speaker_and_a_comparison_citing_them(page):
     gen.gate.clear()
     try:
         page.click("#compare-run")
-        page.locator("#comparison .pending").get_by_text("Excerpts found for").wait_for()
+        # Held back, the model has written nothing: each side's excerpts are shown already,
+        # and the status names the side being written.
+        page.locator("#compare-status").get_by_text(
+            re.compile(r"Writing .+'s side \(1 of 2\)")).wait_for()
+        sides = page.locator("#comparison .side").all()
+        assert len(sides) == 2 and all(s.locator("details.source").count() for s in sides)
+        assert page.locator("#comparison p.comparison a.chip").count() == 0
     finally:
         gen.gate.set()
-    # while the model writes, the status names the side it has reached
-    page.locator("#compare-status").get_by_text(re.compile(r"Writing .+'s side")).wait_for()
     page.locator("#comparison p.comparison a.chip").first.wait_for()
     page.wait_for_function(
         "!document.querySelector('#comparison .pending') && "
@@ -193,6 +197,48 @@ def test_timeline_marks_each_briefing_readably_at_both_widths_and_zooms_by_date(
     assert 0 < marks.count() == len(later) < briefings
     assert page.locator("#timeline-table tbody tr").count() == len(later)
     shot(page, "4-timeline-zoomed")
+
+
+def test_a_timeline_over_a_year_marks_every_month_spoken_in_and_a_mark_opens_the_briefing(
+        page, tmp_path):
+    # The fictional waterways briefings (tests/fixtures/timeline/README): Anselm Korr on the
+    # Varra dam in ten briefings from January to November, none in April or July.
+    run = start_app(tmp_path, QuotingGenerator(), corpus=ROOT / "tests" / "fixtures" / "timeline")
+    other = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        tab = other.new_page()
+        tab.set_default_timeout(60_000)
+        tab.goto(run.url)
+        tab.get_by_role("tab", name="Timeline").click()
+        tab.locator("#timeline-speakers input").click()
+        tab.get_by_role("option", name=re.compile("^Anselm Korr")).click()
+        tab.keyboard.press("Escape")
+        tab.fill("#timeline-topic textarea", "the Varra dam")
+        tab.click("#timeline-run")
+        tab.locator("#timeline-note").get_by_text("Searched:").wait_for()
+        tips = tab.locator("#timeline-plot circle title").all_text_contents()
+        months = sorted({tip[:7] for tip in tips})
+        assert months == ["2032-01", "2032-02", "2032-03", "2032-05", "2032-06", "2032-08",
+                          "2032-09", "2032-11"]
+        assert all(" · Anselm Korr · " in tip for tip in tips)
+        assert "10 briefings from 2032-01 to 2032-11" in tab.locator("#timeline-note").inner_text()
+        both_widths(tab, "13-timeline-a-year")
+        # The August mark opens that briefing with the statement highlighted.
+        august = next(i for i, tip in enumerate(tips) if tip.startswith("2032-08"))
+        said = re.search(r"“(.+?)[”…]", tips[august]).group(1)
+        tab.locator("#timeline-plot a.open-briefing").nth(august).click()
+        view = tab.locator("#briefing-view")
+        view.locator("mark.excerpt").wait_for()
+        assert "August 25, 2032" in view.locator(".briefing-head").inner_text() or \
+            "2032-08-25" in view.locator(".briefing-head").inner_text()
+        assert said[:40] in view.locator("mark.excerpt").inner_text()
+        tab.wait_for_function("(() => { const m = document.getElementById('excerpt'); if (!m)"
+                              " return false; const r = m.getBoundingClientRect(); return "
+                              "r.top >= 0 && r.bottom <= window.innerHeight; })()")
+        both_widths(tab, "14-timeline-mark-opens-briefing")
+    finally:
+        other.close()
+        run.app.close()
 
 
 def test_check_a_quote_shows_the_verdict_and_the_changed_words_in_the_transcript(page):
@@ -337,7 +383,7 @@ def test_filters_matching_nothing_say_so_and_name_the_filters(page):
     page.wait_for_function("document.querySelector('#status').innerText.includes('Answered')")
     assert "Filters: dates 2018-01-01 to 2018-12-31" in page.locator("#status").inner_text()
     assert page.locator("#filter-error").inner_text().strip() == ""
-    shot(page, "11-filters-match-nothing")
+    both_widths(page, "11-filters-match-nothing")
     page.fill("#date-from textarea", "")
     page.fill("#date-to textarea", "")
 
@@ -384,5 +430,5 @@ def test_the_briefing_view_of_an_uploaded_transcript(page, tmp_path):
     assert speakers.count("Oren Castellane") == 2 and "14 million crowns" in view.inner_text()
     # a file has no web page: no link to an original
     assert view.locator(".briefing-head a").count() == 0
-    shot(page, "12-briefing-view-of-an-upload")
+    both_widths(page, "12-briefing-view-of-an-upload")
     assert not page.errors

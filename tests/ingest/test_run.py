@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
-from rag.store.index import Index
+import numpy as np
+import pytest
+
+from rag.store.index import Index, IndexBusy
 from rag.ingest.run import ingest
 from rag.search.retriever import Retriever
 
@@ -81,37 +84,66 @@ def _write_bulk_corpus(folder: Path, count: int) -> None:
             f"Title: Bulk briefing {n} (fictional)\nDate: January {n % 28 + 1}, 2032\n\n{answers}\n")
 
 
-def test_kill_9_during_ingest_leaves_previous_index_answering(tmp_path):
+def _contents(index: Index) -> tuple[list, list, np.ndarray]:
+    """What an index holds, independent of row ids: briefings, passages and their vectors."""
+    conn = index.store.conn
+    briefings = conn.execute("SELECT id, document, title, date, participants, fingerprint "
+                             "FROM briefings ORDER BY id").fetchall()
+    rows = conn.execute("SELECT p.briefing, t.ord, p.start, p.end, p.text, p.speaker, p.vector "
+                        "FROM passages p JOIN turns t ON t.id = p.turn "
+                        "ORDER BY p.briefing, t.ord, p.start").fetchall()
+    vectors = np.array([np.frombuffer(r[-1], dtype="<f4") for r in rows])
+    return [tuple(b) for b in briefings], [tuple(r)[:-1] for r in rows], vectors
+
+
+def test_kill_9_during_ingest_keeps_committed_batches_and_the_next_run_resumes(tmp_path):
     corpus = copy_pipeline_corpus(tmp_path)
+    bulk = tmp_path / "bulk"
+    _write_bulk_corpus(bulk, 150)
+    settings = tmp_path / "batches.yaml"
+    settings.write_text("ingest: {batch_documents: 10}\n")
     index_dir = tmp_path / "index"
     index = Index.open(index_dir, create=True)
     ingest([corpus], index, progress=False)
-    before = index.store.stats()
+    before = index.store.stats()["briefings"]
     index.close()
 
-    bulk = tmp_path / "bulk"
-    _write_bulk_corpus(bulk, 150)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "rag.cli", "ingest", str(corpus), str(bulk), "--index",
-         str(index_dir)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Wait until it is embedding (well into its work), then kill it without warning.
-    deadline = time.time() + 120
-    seen = b""
-    while time.time() < deadline and b"embedding" not in seen:
-        seen += os.read(proc.stderr.fileno(), 4096)
-    assert b"embedding" in seen, seen[-500:]
-    time.sleep(1.0)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-
+        [sys.executable, "-m", "rag.cli", "--config", str(settings), "ingest", str(corpus),
+         str(bulk), "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
+    watcher = Index.open(index_dir)
+    try:
+        # Wait until two batches are committed, then kill it without warning mid-batch.
+        deadline = time.time() + 180
+        while time.time() < deadline and watcher.store.stats()["briefings"] < before + 20:
+            time.sleep(0.2)
+        # A second ingest is kept out, told who holds the index.
+        with pytest.raises(IndexBusy, match=f"another ingest is writing to .*pid {proc.pid}"):
+            ingest([corpus], watcher, progress=False)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+        done = watcher.store.stats()["briefings"] - before
+    finally:
+        watcher.close()
+    # Only whole batches were committed, and the index answers from them.
+    assert 20 <= done < 150 and done % 10 == 0, done
     after = Index.open(index_dir)
-    assert after.store.stats()["briefings"] == before["briefings"]
     top = Retriever(after).search("How much did the seawall cost?", k=3).passages
     assert "3.2 billion crowns" in top[0].text
-    # and the next ingest completes the interrupted work
+    # The next run reads only what was not committed, and ends where an uninterrupted run does.
     report = ingest([corpus, bulk], after, progress=False)
-    assert report.updated == 150 and after.store.stats()["briefings"] == before["briefings"] + 150
+    assert report.updated == 150 - done and report.unchanged == done + 3
+    resumed = _contents(after)
+    after.close()
+    whole = Index.open(tmp_path / "whole", create=True)
+    ingest([corpus, bulk], whole, progress=False)
+    uninterrupted = _contents(whole)
+    whole.close()
+    assert resumed[0] == uninterrupted[0] and resumed[1] == uninterrupted[1]
+    assert np.allclose(resumed[2], uninterrupted[2], atol=1e-5)
 
 
 def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):

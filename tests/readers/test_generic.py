@@ -73,6 +73,45 @@ def test_markdown_transcript_heading_title_and_date_in_text():
     assert briefing.turns[3].question == "How long will construction take?"
 
 
+def test_reporters_named_without_marks_are_journalists():
+    # Two reporters announce only their names; their turns are questions, the official's are not.
+    [briefing] = read(plain, FIXTURES / "lakeside_transit_briefing.txt")
+    roles = {(t.speaker, t.role) for t in briefing.turns}
+    assert roles == {("Ingrid Vasquez", OFFICIAL), ("Mira Solberg", JOURNALIST),
+                     ("Daniel Okafor", JOURNALIST)}
+    assert briefing.speakers() == ["Ingrid Vasquez"]
+    after_interjection = briefing.turns[6]  # follows "Nooo —"
+    assert after_interjection.speaker == "Ingrid Vasquez"
+    assert after_interjection.question == "Is the fare freeze guaranteed beyond next summer?"
+
+
+def test_marks_and_header_lists_decide_roles_before_questions(tmp_path):
+    path = write(tmp_path, "marked.txt", (
+        "Title: Ferry board briefing\nDate: 2031-10-02\n"
+        "Officials: Ms. Ada Lind, chair of the ferry board\n"
+        "Journalists: Tove Aalto, Fjord Radio\n\n"
+        "Ada Lind: Can everyone hear me? Good. The winter timetable starts on 1 November.\n\n"
+        "Tove Aalto: The timetable cuts two crossings on Sundays.\n\n"
+        "Ada Lind: Only in January and February.\n\n"
+        "Rune Holm (reporter): Passengers on the islands say the cuts came without notice, that "
+        "the letters arrived after the timetable was printed, and that the board never asked "
+        "the island councils first.\n\n"
+        "Ada Lind: We wrote to every household in September.\n\n"
+        "Sara Quist (Fjord Dispatch reporter): Will the fares change?\n\n"
+        "Ada Lind: No.\n\n"
+        "Per Ek (official): May I add that the night crossing stays?\n"))
+    [briefing] = read(plain, path)
+    assert [(t.speaker, t.role, t.outlet) for t in briefing.turns] == [
+        ("Ada Lind", OFFICIAL, ""), ("Tove Aalto", JOURNALIST, "Fjord Radio"),
+        ("Ada Lind", OFFICIAL, ""), ("Rune Holm", JOURNALIST, ""), ("Ada Lind", OFFICIAL, ""),
+        ("Sara Quist", JOURNALIST, "Fjord Dispatch"), ("Ada Lind", OFFICIAL, ""),
+        ("Per Ek", OFFICIAL, "")]
+    # A long statement put as a question is what the next answer follows; a short remark is
+    # not, so the answer after it follows no question (none was asked before it).
+    assert briefing.turns[2].question == ""
+    assert briefing.turns[4].question == briefing.turns[3].text
+
+
 def test_plain_title_date_and_url_lines(tmp_path):
     path = write(tmp_path, "ferry.txt", "\n".join([
         "Title: Ferry Safety Update",

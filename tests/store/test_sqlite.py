@@ -42,3 +42,45 @@ def test_a_passage_carries_the_post_its_briefing_gives_the_speaker(tmp_path):
         index.close()
     assert posts == {"Tova Renwick": "spokesperson of the Ministry of Coastal Affairs",
                      "Osric Vanterpool": ""}
+
+
+def test_an_official_named_by_surname_takes_the_one_full_name_of_the_source(tmp_path):
+    from rag.api import Briefings
+    from rag.ingest.run import ingest
+    from rag.store.index import Index
+
+    def briefing(name: str, day: str, said: list[tuple[str, str]]) -> None:
+        turns = "".join(f"Q: Question {i} on the ferries?\n\n{who}: {text}\n\n"
+                        for i, (who, text) in enumerate(said))
+        (tmp_path / "corpus" / name).write_text(
+            f"Title: Ferry office briefing (fictional)\nDate: {day}\n\n{turns}", encoding="utf-8")
+
+    (tmp_path / "corpus").mkdir()
+    briefing("a.txt", "2031-03-04", [("Lena Marsh", "The ferries run hourly from May."),
+                                     ("Ana Holt", "Tickets go on sale in April."),
+                                     ("Ben Holt", "The harbour office sells them.")])
+    briefing("b.txt", "2032-01-10", [("Ms. Marsh", "Winter sailings stop in January."),
+                                     ("Mr. Holt", "The office closes at noon."),
+                                     ("Aide", "The minister has left for the harbour.")])
+    briefing("c.txt", "2045-06-01", [("Castell", "The old pier is being rebuilt."),
+                                     ("Castell", "It reopens in the autumn.")])
+    briefing("d.txt", "2031-02-01", [("Erik Castell", "Repairs start next week.")])
+    index = Index.open(tmp_path / "index", create=True)
+    try:
+        report = ingest([tmp_path / "corpus"], index, progress=False)
+        speakers = dict(index.store.speakers())
+        menu = Briefings(index).speaker_menu()
+        renamed = index.store.conn.execute(
+            "SELECT COUNT(*) FROM turns WHERE speaker = 'Lena Marsh'").fetchone()[0]
+    finally:
+        index.close()
+    assert report.named == [("Marsh", "Lena Marsh")]
+    assert renamed == 2
+    # Two full names share "Holt", "Aide" is a role, and "Castell" 14 years later may be
+    # another person: all three stay as they are.
+    assert set(speakers) == {"Lena Marsh", "Ana Holt", "Ben Holt", "Holt", "Aide", "Castell",
+                             "Erik Castell"}
+    # The menus: people by name with their briefings, the role apart at the end.
+    assert menu == [("Ana Holt", 1, True), ("Ben Holt", 1, True), ("Castell", 1, True),
+                    ("Erik Castell", 1, True), ("Holt", 1, True), ("Lena Marsh", 2, True),
+                    ("Aide", 1, False)]
