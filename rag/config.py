@@ -77,6 +77,7 @@ class EmbeddingSettings(_Section):
     model: str
     dimension: PositiveInt
     cache_dir: str
+    precision: Literal["float32", "int8"]
     with_question: bool
 
 

@@ -209,10 +209,11 @@ def read_page(page: Page) -> Briefing:
     lines = page.text.splitlines()
     blocks: list[tuple[str, list[list[str]]]] = []  # (label, paragraphs as lists of lines)
     preamble: list[str] = []
-    for line in lines:
+    title_line = _title_line(lines)
+    for at, line in enumerate(lines):
         if _FRONT_MATTER_RULE.match(line) or (blocks and _HEADING.match(line)):
             continue  # rules and section headings are layout, not anyone's words
-        labelled = split_label(line)
+        labelled = split_label(line) if at != title_line else None
         if labelled:
             label, rest = labelled
             blocks.append((label, [[rest]] if rest else []))
@@ -245,6 +246,19 @@ def read_page(page: Page) -> Briefing:
                     title=header.title or page.path.stem, date=header.date, source=GENERIC,
                     location=location, participants=header.people,
                     chair=chairs[0] if chairs else "", turns=turns)
+
+
+def _title_line(lines: list[str]) -> int:
+    """The index of a first line written "Organisation: Title" (its label used nowhere else,
+    the header's "Date:" or "Speakers:" lines right under it), else -1."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 2 or not (first := split_label(lines[filled[0]])) or not first[1]:
+        return -1
+    label = first[0]
+    if not _HEADER.match(lines[filled[1]]) or any(
+            (other := split_label(lines[i])) and other[0] == label for i in filled[1:]):
+        return -1
+    return filled[0]
 
 
 def _read_header(preamble: list[str], lines: list[str], header: _Header) -> None:

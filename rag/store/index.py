@@ -22,7 +22,7 @@ from typing import Iterator
 
 from rag import config
 from rag.errors import BriefingsError
-from rag.store.vectors import DenseIndex
+from rag.store.vectors import DenseIndex, GrowingIndex
 from rag.models.embedder import Embedder, load_embedder
 from rag.files import write_atomic
 from rag.store.migrations import SCHEMA_VERSION
@@ -33,6 +33,7 @@ DATABASE = "briefings.sqlite"
 
 
 LOCK = "ingest.lock"
+_LOCK_TRIES = 10
 
 
 class IndexBusy(BriefingsError, RuntimeError):
@@ -54,8 +55,9 @@ class Index:
         self.store = store
         self.manifest = manifest
         self.settings = settings
-        self._dense: DenseIndex | None = None
+        self._dense: DenseIndex | GrowingIndex | None = None
         self._dense_generation = -1
+        self._base: tuple[Path, DenseIndex] | None = None  # the file a GrowingIndex extends
 
     @classmethod
     def open(cls, directory: str | os.PathLike, create: bool = False,
@@ -67,10 +69,12 @@ class Index:
         settings = settings or config.load()
         directory = Path(directory)
         emb = settings.embedding
-        expected = {"embedding_model": emb.model, "dimension": emb.dimension}
+        expected = {"embedding_model": emb.model, "dimension": emb.dimension,
+                    "embedding_precision": emb.precision}
         manifest_path = directory / MANIFEST
         if manifest_path.exists():
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            manifest.setdefault("embedding_precision", "float32")  # before int8 existed
             for key, value in expected.items():
                 if manifest.get(key) != value:
                     raise IndexUnusable(
@@ -106,9 +110,10 @@ class Index:
 
     def embedder(self) -> Embedder:
         emb = self.settings.embedding
-        return load_embedder(emb.package, emb.model, emb.dimension, emb.cache_dir)
+        return load_embedder(emb.package, emb.model, emb.dimension, emb.cache_dir,
+                             emb.precision)
 
-    def dense(self) -> DenseIndex:
+    def dense(self) -> DenseIndex | GrowingIndex:
         """The FAISS index for the store's current generation (reloaded after an ingest by any
         process, rebuilt from the stored vectors if its file is missing)."""
         generation = self.generation
@@ -116,10 +121,45 @@ class Index:
             path = self.dense_path(generation)
             try:
                 self._dense = DenseIndex.load(path, self.dimension)
-            except RuntimeError:  # missing (crash before it was written) or just replaced
-                self._dense = self.write_dense(generation)
+            except RuntimeError:  # not written yet (an ingest is running), or a crash before
+                self._dense = self._while_ingesting() or self.write_dense(generation)
             self._dense_generation = generation
         return self._dense
+
+    def _while_ingesting(self) -> GrowingIndex | None:
+        """While an ingest holds the write lock, the newest FAISS file there is plus the
+        passages committed since: a search after each batch costs no rebuild (an HNSW build of
+        the whole index), and the ingest writes the new file when it ends. None when no ingest
+        is running (a crash left no file: rebuild) or no file exists yet."""
+        if not self._ingest_running():
+            return None
+        files = sorted((f for f in self.directory.glob("dense-*.faiss") if f.stem[6:].isdigit()),
+                       key=lambda f: int(f.stem[6:]))
+        if not files:
+            return None
+        if self._base is None or self._base[0] != files[-1]:
+            try:
+                self._base = (files[-1], DenseIndex.load(files[-1], self.dimension))
+            except RuntimeError:
+                return None  # replaced meanwhile: the ingest just finished
+        base = self._base[1]
+        ids, vectors = self.store.vectors_after(int(base.ids.max()) if len(base) else 0,
+                                                self.dimension)
+        return GrowingIndex(base, DenseIndex.build(ids, vectors, self.dimension,
+                                                   hnsw_from=len(ids) + 1))
+
+    def _ingest_running(self) -> bool:
+        """Whether an ingest (in any process, this one included) holds the write lock."""
+        try:
+            with open(self.directory / LOCK, encoding="utf-8") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                return False
+        except FileNotFoundError:
+            return False
 
     def dense_path(self, generation: int) -> Path:
         """The FAISS file built from `generation` of the store."""
@@ -127,7 +167,7 @@ class Index:
 
     def write_dense(self, generation: int) -> DenseIndex:
         """Build the FAISS file for `generation` from the store and remove older ones."""
-        ids, vectors = self.store.all_vectors(self.dimension)
+        ids, vectors = self.store.vectors_after(0, self.dimension)
         dense = DenseIndex.build(ids, vectors, self.dimension,
                                  hnsw_from=self.settings.search.hnsw_from)
         dense.save(self.dense_path(generation))
@@ -142,9 +182,14 @@ class Index:
         process), searches unaffected. The lock goes with the process, however it ends.
         Raises IndexBusy, naming the holder, when another ingest has it."""
         with open(self.directory / LOCK, "a+", encoding="utf-8") as fh:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
+            # A few tries: a search checking whether an ingest runs holds it for an instant.
+            for _ in range(_LOCK_TRIES):
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.05)
+            else:
                 fh.seek(0)
                 holder = fh.read().strip() or "another process"
                 raise IndexBusy(f"another ingest is writing to {self.directory} ({holder}); "

@@ -271,9 +271,11 @@ class Store:
         return self.conn.execute(f"SELECT COUNT(DISTINCT p.briefing) FROM passages p "
                                  f"WHERE 1=1{where}", params).fetchone()[0]
 
-    def all_vectors(self, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every passage, for rebuilding the dense index."""
-        rows = self.conn.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+    def vectors_after(self, passage_id: int, dimension: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of the passages whose id is above `passage_id` (0: every passage,
+        to rebuild the dense index; else those added since)."""
+        rows = self.conn.execute("SELECT id, vector FROM passages WHERE id > ? ORDER BY id",
+                                 (passage_id,)).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4")
         return ids, vectors.reshape(len(rows), dimension)

@@ -4,7 +4,8 @@ Unfiltered searches go to FAISS: exact inner product (IndexFlatIP) for small ind
 once the index is large enough for a linear scan to cost more than the latency budget.
 Filtered searches score only the allowed vectors exactly (a speaker or a month is a few
 thousand passages at most), so a narrow filter still returns its true k nearest. The file is
-written under a temporary name and renamed.
+written under a temporary name and renamed. While an ingest is still writing, a GrowingIndex
+answers: the last file written plus the passages committed since, scored exactly.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class DenseIndex:
         self.index = index
         n = index.ntotal
         self.ids = faiss.vector_to_array(index.id_map).astype(np.int64) if n else np.zeros(0, np.int64)
-        # Passage ids arrive in ascending order (see Store.all_vectors), so positions are
+        # Passage ids arrive in ascending order (see Store.vectors_after), so positions are
         # found by binary search. The vectors are a view of FAISS's own storage, not a copy
         # (108k passages: 166 MB).
         inner = faiss.downcast_index(index.index)
@@ -97,3 +98,25 @@ class DenseIndex:
         best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
         best = best[np.argsort(-scores[best])]
         return [(int(self.ids[positions[i]]), float(scores[i])) for i in best]
+
+
+class GrowingIndex:
+    """The dense index while an ingest commits batch after batch: the FAISS file of an earlier
+    generation (`base`) and, scored exactly, the passages committed since (`tail`, ids above
+    the base's). Ids the base holds that a batch has since deleted come back from its searches
+    and are dropped by the caller's store lookup (Store.passages leaves unknown ids out)."""
+
+    def __init__(self, base: DenseIndex, tail: DenseIndex) -> None:
+        self.base, self.tail = base, tail
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.tail)
+
+    @property
+    def dimension(self) -> int:
+        return self.base.dimension
+
+    def search(self, query: np.ndarray, k: int,
+               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        found = self.base.search(query, k, allowed) + self.tail.search(query, k, allowed)
+        return sorted(found, key=lambda hit: -hit[1])[:k]

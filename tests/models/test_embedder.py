@@ -76,3 +76,24 @@ def test_a_wrong_dimension_is_a_clear_error(exported):
     emb = config.load().embedding
     with pytest.raises(RuntimeError, match="384-d vectors, config.yaml says 768"):
         Embedder(emb.package, emb.model, 768, str(cache))
+
+
+def test_int8_precision_runs_a_checked_quantised_copy_and_an_index_keeps_its_precision(
+        exported, tmp_path):
+    from rag.store.index import Index, IndexUnusable
+
+    embedder, cache = exported
+    emb = config.load().embedding
+    int8 = Embedder(emb.package, emb.model, emb.dimension, str(cache), "int8")
+    assert int8.path.name.endswith("-int8.onnx") and int8.path != embedder.path
+    assert int8.path.stat().st_size < embedder.path.stat().st_size / 2
+    close = np.sum(int8.encode(TEXTS) * embedder.encode(TEXTS), axis=1)
+    assert 0.97 <= close.min() < 1.0  # near the float32 vectors, not the same file
+    with pytest.raises(RuntimeError, match="embedding.precision is 'int4'"):
+        Embedder(emb.package, emb.model, emb.dimension, str(cache), "int4")
+
+    # An index built with float32 vectors refuses int8 queries (and the other way round).
+    Index.open(tmp_path / "index", create=True).close()
+    settings = config.with_overrides(config.load(), {"embedding": {"precision": "int8"}})
+    with pytest.raises(IndexUnusable, match="embedding_precision='float32'.*'int8'"):
+        Index.open(tmp_path / "index", settings=settings)

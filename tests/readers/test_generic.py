@@ -130,6 +130,17 @@ def test_plain_title_date_and_url_lines(tmp_path):
     assert briefing.id.startswith(f"{GENERIC}-")
 
 
+def test_a_first_line_with_a_colon_above_the_header_is_the_title(tmp_path):
+    path = write(tmp_path, "lakeside.txt", (
+        "Lakeside Transit Authority: Weekly Press Briefing\nDate: 9 September 2031\n\n"
+        "Ingrid Vasquez: The Harbour Line runs every six minutes from Monday.\n\n"
+        "Q: How much will that cost?\n\nIngrid Vasquez: About 14 million crowns a year.\n"))
+    [briefing] = read(plain, path)
+    assert briefing.title == "Lakeside Transit Authority: Weekly Press Briefing"
+    assert [t.speaker for t in briefing.turns] == ["Ingrid Vasquez", "Journalist",
+                                                   "Ingrid Vasquez"]
+
+
 def test_plain_unreadable_date_line_is_an_error(tmp_path):
     path = write(tmp_path, "bad.txt", "Date: the day after\nAnne Lo: Hello.\nQ: Hi?\n")
     with pytest.raises(ReadError, match="cannot read the date 'the day after'"):

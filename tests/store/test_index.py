@@ -31,3 +31,39 @@ def test_missing_dense_file_is_rebuilt_from_the_store(tmp_path):
     reopened = Index.open(tmp_path / "index")
     assert "3.2 billion" in Retriever(reopened).search("seawall cost", k=1).passages[0].text
     assert list((tmp_path / "index").glob("dense-*.faiss"))
+
+
+def test_while_an_ingest_writes_searches_use_the_last_file_and_the_passages_since(
+        tmp_path, monkeypatch):
+    from rag.store.vectors import DenseIndex, GrowingIndex
+
+    corpus = copy_pipeline_corpus(tmp_path)
+    index = Index.open(tmp_path / "index", create=True)
+    ingest([corpus], index, progress=False)
+    first = set((tmp_path / "index").glob("dense-*.faiss"))
+    # The next batches are committed, but their ingest has not yet written its FAISS file.
+    (tmp_path / "later").mkdir()
+    (tmp_path / "later" / "dunes.txt").write_text(
+        "Title: Dune briefing (fictional)\nDate: July 2, 2031\n\n"
+        "Q: What happens to the dunes at Varsund?\n\n"
+        "Mira Holm: The dunes at Varsund will be planted with marram grass from August.\n\n"
+        "Q: And the beach huts?\n\nMira Holm: The beach huts stay where they are.\n")
+    monkeypatch.setattr(Index, "write_dense", lambda self, generation: None)
+    ingest([corpus, tmp_path / "later"], index, progress=False)
+    monkeypatch.undo()
+    writer = Index.open(tmp_path / "index")
+    with writer.writing():  # the ingest still running
+        reader = Index.open(tmp_path / "index")
+        dense = reader.dense()
+        assert isinstance(dense, GrowingIndex) and len(dense) == reader.store.stats()["passages"]
+        top = Retriever(reader).search("marram grass on the dunes", k=1).passages[0]
+        assert "marram grass" in top.text
+        assert set((tmp_path / "index").glob("dense-*.faiss")) == first  # no rebuild
+        reader.close()
+    # The ingest gone without writing its file (a crash): the next reader rebuilds it.
+    after = Index.open(tmp_path / "index")
+    assert isinstance(after.dense(), DenseIndex)
+    assert (tmp_path / "index" / f"dense-{after.generation}.faiss").exists()
+    writer.close()
+    after.close()
+    index.close()
