@@ -68,7 +68,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
         duplicates = DuplicateFinder(index.store, index.settings.ingest.duplicate_overlap,
                                      {str(group[0]) for group in to_read})
         if removed:
-            _commit([], removed, {}, index, report)
+            _commit([], removed, {}, index, report, last=not to_read)
         size = index.settings.ingest.batch_documents
         with tqdm(total=len(to_read), desc="ingesting", unit="doc", disable=not progress) as bar:
             for first in range(0, len(to_read), size):
@@ -76,7 +76,7 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
                 pending = _read(batch, digests, index, report, duplicates)
                 vectors = _vectors(pending, index, report, on_step, f"documents {first + 1}-"
                                    f"{first + len(batch)} of {len(to_read)}")
-                _commit(pending, [], vectors, index, report)
+                _commit(pending, [], vectors, index, report, last=first + size >= len(to_read))
                 duplicates.committed([item.key for item in pending])
                 bar.update(len(batch))
         # Also after a run killed between its last commit and this write.
@@ -200,9 +200,11 @@ def _vectors(pending: list[_Pending], index: Index, report: IngestReport,
 
 
 def _commit(pending: list[_Pending], removed: list[str], vectors: dict[str, bytes],
-            index: Index, report: IngestReport) -> None:
+            index: Index, report: IngestReport, last: bool) -> None:
     """One batch (or the pruned documents) in one transaction, with a new generation when the
-    searchable passages changed."""
+    searchable passages changed. The `last` transaction of a run also completes surnames
+    (Store.complete_surnames reads every official turn: once a run, not once a batch; a run
+    killed before it leaves the rest to the run that resumes)."""
     store = index.store
     deleted = 0
     added = report.passages
@@ -228,7 +230,8 @@ def _commit(pending: list[_Pending], removed: list[str], vectors: dict[str, byte
                 report.passages += len(chunks)
             if item.briefings:
                 report.updated += 1
-        report.named += [pair for pair in store.complete_surnames() if pair not in report.named]
+        if last:
+            report.named = store.complete_surnames()
         if deleted or report.passages > added:
             store.set_meta("generation", str(index.generation + 1))
     report.removed += len(removed)

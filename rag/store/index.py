@@ -123,6 +123,8 @@ class Index:
                 self._dense = DenseIndex.load(path, self.dimension)
             except RuntimeError:  # not written yet (an ingest is running), or a crash before
                 self._dense = self._while_ingesting() or self.write_dense(generation)
+            if isinstance(self._dense, DenseIndex):
+                self._base = None  # no ingest grows on the old file any more: let it go
             self._dense_generation = generation
         return self._dense
 
