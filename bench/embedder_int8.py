@@ -65,9 +65,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from rag.models.embedder import embed_input
-    from rag.store.index import Index
+    from rag.store import open_index
 
-    index = Index.open(args.index)
+    index = open_index(args.index)
     embedder = index.embedder()
     rows = index.store.conn.execute(
         "SELECT p.text, t.question FROM passages p JOIN turns t ON t.id = p.turn").fetchall()

@@ -66,9 +66,9 @@ def contents(directory: Path) -> tuple[list, list, "np.ndarray"]:
     """Briefings, passages (by briefing, turn and offsets) and their vectors: an index's
     contents independent of its row ids."""
     import numpy as np
-    from rag.store.index import Index
+    from rag.store import open_index
 
-    index = Index.open(directory)
+    index = open_index(directory)
     try:
         conn = index.store.conn
         briefings = [tuple(r) for r in conn.execute(
@@ -86,9 +86,9 @@ def contents(directory: Path) -> tuple[list, list, "np.ndarray"]:
 def _search(directory: Path) -> tuple[int, int, float]:
     """(briefings committed, passages found, seconds) of one search of the index as it is."""
     from rag.search.retriever import Retriever
-    from rag.store.index import Index
+    from rag.store import open_index
 
-    index = Index.open(directory)
+    index = open_index(directory)
     try:
         started = time.perf_counter()
         found = Retriever(index).search(QUESTION, k=5).passages

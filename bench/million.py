@@ -33,7 +33,7 @@ SIGMA = 0.02
 
 def _copy(source: Path, out: Path) -> None:
     """The source index into `out`: its manifest and a consistent copy of its database."""
-    from rag.store.index import DATABASE, MANIFEST
+    from rag.store.folder import DATABASE, MANIFEST
 
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -110,7 +110,8 @@ def main() -> None:
     args = parser.parse_args()
     from run import bench_search  # bench/run.py: the one search measurement
 
-    from rag.store.index import DATABASE, Index
+    from rag.store.folder import DATABASE
+    from rag.store import open_index
 
     started = time.perf_counter()
     _copy(args.source, args.out)
@@ -118,7 +119,7 @@ def main() -> None:
     copies = _grow(conn, args.passages, np.random.default_rng(7))
     conn.close()
     grown = time.perf_counter() - started
-    index = Index.open(args.out)
+    index = open_index(args.out)
     started = time.perf_counter()
     index.write_dense(index.generation)
     dense_s = time.perf_counter() - started

@@ -36,12 +36,12 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def bench_ingest(corpus: list[Path]) -> dict:
-    from rag.store.index import Index
+    from rag.store import open_index
     from rag.ingest.run import ingest
     from rag.models.embedder import embed_input
 
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        index = Index.open(Path(tmp) / "index", create=True)
+        index = open_index(Path(tmp) / "index", create=True)
         embedder = index.embedder()          # load once: both sides are timed warm
         embedder.encode(["warm up"])
         first = ingest(corpus, index, progress=False)
@@ -72,20 +72,20 @@ def bench_ingest(corpus: list[Path]) -> dict:
 
 
 def build_index(corpus: list[Path], directory: Path) -> dict:
-    from rag.store.index import Index
+    from rag.store import open_index
     from rag.ingest.run import ingest
-    index = Index.open(directory, create=True)
+    index = open_index(directory, create=True)
     report = ingest(corpus, index, progress=True)
     return {"ingest_s": round(report.seconds, 1), "embedded": report.embedded,
             "briefings": index.store.stats()["briefings"],
             "passages": index.store.stats()["passages"], "size_mb": round(index.size_bytes() / 1e6, 1)}
 
 
-def search_process(directory: Path, queries: int) -> dict:
+def search_process(directory: str | Path, queries: int) -> dict:
     """Runs inside its own process so its peak memory is the search process's own."""
-    from rag.store.index import Index
+    from rag.store import open_index
     from rag.search.retriever import Retriever
-    index = Index.open(directory)
+    index = open_index(directory)
     retriever = Retriever(index)
     questions = [r[0] for r in index.store.conn.execute(
         "SELECT question FROM turns WHERE question != '' GROUP BY question "
@@ -105,15 +105,15 @@ def search_process(directory: Path, queries: int) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-def bench_search(corpus: list[Path], queries: int, directory: Path | None = None) -> dict:
+def bench_search(corpus: list[Path], queries: int, directory: str | Path | None = None) -> dict:
     """Search latency over `directory` if given (an index already built), else over a scale
     index built from `corpus` under bench/out/."""
     if directory is None:
         directory = OUT / "scale-index"
         built = build_index(corpus, directory)
     else:
-        from rag.store.index import Index
-        index = Index.open(directory)
+        from rag.store import open_index
+        index = open_index(directory)
         built = {"index": str(directory), "size_mb": round(index.size_bytes() / 1e6, 1),
                  **{k: index.store.stats()[k] for k in ("briefings", "passages")}}
     proc = subprocess.run([sys.executable, __file__, "search-process", str(directory),
@@ -127,10 +127,10 @@ def main() -> int:
     parser.add_argument("directory", nargs="?")
     parser.add_argument("--corpus", nargs="+", type=Path)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--index", type=Path, help="search an index already built")
+    parser.add_argument("--index", help="search an index already built (folder or URL)")
     args = parser.parse_args()
     if args.what == "search-process":
-        print(json.dumps(search_process(Path(args.directory), args.queries)))
+        print(json.dumps(search_process(args.directory, args.queries)))
         return 0
     if not SHARED.exists():
         print(f"{SHARED} not present: nothing to benchmark")

@@ -25,6 +25,7 @@ from rag.models.generators import Generator
 from rag.records import Briefing, names_a_role
 from rag.search.hints import Hints
 from rag.search.retriever import Retrieval, Retriever
+from rag.store import open_index
 from rag.store.index import Index
 from rag.verify.quoted import quoted
 from rag.verify.records import Claim, QuoteCheck
@@ -40,13 +41,14 @@ class Briefings:
         self.answerer = Answerer(self.retriever, generator, index.settings)
 
     @classmethod
-    def open(cls, directory: str | os.PathLike | None = None,
+    def open(cls, location: str | os.PathLike | None = None,
              settings: config.Settings | None = None, create: bool = False,
              generator: Generator | None = None) -> "Briefings":
-        """The index in `directory` (default: index.dir of the configuration)."""
+        """The index at `location`: a folder or a postgresql:// URL (default: index.url, else
+        index.dir of the configuration)."""
         settings = settings or config.load()
-        directory = Path(directory) if directory else config.resolve_path(settings.index.dir)
-        return cls(Index.open(directory, create=create, settings=settings), generator)
+        location = config.index_location(settings, location)
+        return cls(open_index(location, create=create, settings=settings), generator)
 
     def close(self) -> None:
         self.index.close()
@@ -81,9 +83,18 @@ class Briefings:
         return self.index.store.passage_spans(briefing_id)
 
     def ingest(self, paths: Sequence[str | os.PathLike], prune: bool = False,
-               progress: bool = False) -> IngestReport:
-        """Read transcripts into the index (only what changed)."""
-        return ingest([Path(p) for p in paths], self.index, prune=prune, progress=progress)
+               progress: bool = False,
+               vectors_from: str | os.PathLike | None = None) -> IngestReport:
+        """Read transcripts into the index (only what changed); `vectors_from`: another
+        index (folder or URL, same embedding model) whose encodings are reused."""
+        other = (open_index(config.index_location(self.settings, vectors_from),
+                            settings=self.settings) if vectors_from is not None else None)
+        try:
+            return ingest([Path(p) for p in paths], self.index, prune=prune, progress=progress,
+                          vectors_from=other)
+        finally:
+            if other is not None:
+                other.close()
 
     # -- questions --------------------------------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: Filters | None = None,

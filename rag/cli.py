@@ -2,7 +2,7 @@
 
     briefings --version
     briefings [--config PATH] COMMAND ...   (--config and --index also after the command)
-    briefings ingest PATH... [--index DIR] [--prune]
+    briefings ingest PATH... [--index DIR|URL] [--prune]
     briefings search "query" [--speaker NAME] [--from DATE] [--to DATE] [-k N] [--json]
     briefings stats [--json]
     briefings serve [--corpus PATH...] [--host H] [--port P]
@@ -12,6 +12,7 @@
     briefings eval QUESTIONS.jsonl --out RESULTS.jsonl [--k 10] [--retrieval-only] [--no-llm]
     briefings verify "QUOTE" [--speaker NAME] [--date YYYY-MM-DD] [--json]
     briefings verify --text ARTICLE.txt | --file QUOTES.jsonl --out RESULTS.jsonl
+    briefings postgres DIR [--database NAME]   (a local PostgreSQL + pgvector server)
 """
 from __future__ import annotations
 
@@ -28,13 +29,13 @@ from rag.errors import BriefingsError
 from rag.text.dates import iso_date
 
 
-def _index_dir(args: argparse.Namespace) -> Path:
-    return Path(args.index) if args.index else config.resolve_path(config.load().index.dir)
+def _index_location(args: argparse.Namespace) -> str:
+    return config.index_location(config.load(), args.index)
 
 
 def _open(args: argparse.Namespace, create: bool = False):
     from rag.api import Briefings
-    return Briefings.open(_index_dir(args), create=create)
+    return Briefings.open(_index_location(args), create=create)
 
 
 def _filters(args: argparse.Namespace):
@@ -46,13 +47,31 @@ def _filters(args: argparse.Namespace):
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     briefings = _open(args, create=True)
-    report = briefings.ingest(args.paths, prune=args.prune, progress=not args.quiet)
+    report = briefings.ingest(args.paths, prune=args.prune, progress=not args.quiet,
+                              vectors_from=args.vectors_from)
     stats = briefings.index.store.stats()
     if args.json:
         print(json.dumps({"report": report.as_dict(), "index": stats}, indent=2))
     else:
-        print("\n".join(report.summary_lines(briefings.index.directory, stats)))
+        print("\n".join(report.summary_lines(briefings.index.name, stats)))
     return 1 if report.failed else 0
+
+
+def cmd_postgres(args: argparse.Namespace) -> int:
+    """`briefings postgres DIR`: run a local PostgreSQL server with pgvector until Ctrl-C."""
+    from rag.store.postgres import database, local_server
+
+    server = local_server(Path(args.folder))
+    url = database(server.get_uri(), args.database)
+    print(f"PostgreSQL with pgvector, data in {Path(args.folder).resolve()}, on a unix socket "
+          f"there. Index URL:\n  {url}\nUse it as --index (or index.url); Ctrl-C stops the "
+          "server.", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.cleanup()
+    return 0
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -77,7 +96,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     else:
         lines = report.summary_lines(into)
         if ingested is not None:
-            lines += ingested.summary_lines(briefings.index.directory,
+            lines += ingested.summary_lines(briefings.index.name,
                                             briefings.index.store.stats())
         print("\n".join(lines))
     return 1 if report.failed or (ingested is not None and ingested.failed) else 0
@@ -323,7 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def command(name: str, func, help_: str) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--index", help="index folder (default: index.dir in config.yaml)")
+        p.add_argument("--index", help="index folder or postgresql:// URL (default: index.url, "
+                                        "else index.dir in config.yaml)")
         _add_config_option(p, argparse.SUPPRESS)
         p.set_defaults(func=func)
         return p
@@ -331,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ingest", cmd_ingest, "read transcripts into the index (incremental)")
     p.add_argument("paths", nargs="+", help="files or folders of transcripts")
     p.add_argument("--prune", action="store_true", help="remove briefings whose files are gone")
+    p.add_argument("--vectors-from", metavar="INDEX",
+                   help="another index (folder or URL, same embedding model) whose vectors are "
+                        "reused instead of encoding again: moving a folder index to PostgreSQL")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
@@ -378,6 +401,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--retrieval-only", action="store_true", help="score retrieval only")
     p.add_argument("--no-llm", action="store_true",
                    help="extractive answers (the best sentences, cited): the model's share shows")
+    p = sub.add_parser("postgres", help="run a local PostgreSQL server with pgvector for a "
+                       "shared index", description=cmd_postgres.__doc__)
+    p.add_argument("folder", help="where the server keeps its data (created on first use)")
+    p.add_argument("--database", default="briefings", help="the database the index lives in")
+    _add_config_option(p, argparse.SUPPRESS)
+    p.set_defaults(func=cmd_postgres)
+
     p = command("verify", cmd_verify, "check a quote: who said these words, and when")
     p.add_argument("quote", nargs="?", help="the words as quoted")
     p.add_argument("--speaker", help="the official the words are attributed to")

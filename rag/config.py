@@ -48,9 +48,10 @@ class _Section(BaseModel):
 
 
 class IndexSettings(_Section):
-    """Where the built index lives."""
+    """Where the built index lives: a folder, or a PostgreSQL database when `url` is set."""
 
     dir: str
+    url: str
 
 
 class IngestSettings(_Section):
@@ -98,6 +99,7 @@ class SearchSettings(_Section):
     weights: WeightSettings
     common_word_share: Share
     most_query_words: PositiveInt
+    keyword_postings: PositiveInt
     month_slack_days: NonNegativeInt
     hnsw_from: NonNegativeInt
     rerank: bool
@@ -305,6 +307,15 @@ def data_dir() -> Path:
     """Where the relative paths of the defaults resolve: the checkout, else the user data
     folder (platformdirs.user_data_dir("briefings")), since site-packages is no place for data."""
     return checkout() or Path(platformdirs.user_data_dir(APP))
+
+
+def index_location(settings: Settings, given: str | os.PathLike | None = None) -> str:
+    """Where the index is: `given` (--index: a folder or a postgresql:// URL), else index.url,
+    else index.dir. A URL is returned as written (a Path would fold its '//')."""
+    if given:
+        return str(given) if str(given).startswith(("postgresql://", "postgres://")) \
+            else str(Path(given).expanduser())
+    return settings.index.url or str(resolve_path(settings.index.dir))
 
 
 def resolve_path(value: str | os.PathLike) -> Path:

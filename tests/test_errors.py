@@ -12,7 +12,8 @@ from rag.models.embedder import EmbedderError
 from rag.models.files import ModelError
 from rag.models.generators import GenerationError, GeneratorUnavailable
 from rag.readers import NotATranscript, ReadError
-from rag.store.index import Index, IndexUnusable
+from rag.store import open_index
+from rag.store.index import IndexUnusable
 
 
 @pytest.mark.parametrize("error", [ReadError, NotATranscript, IndexUnusable, GenerationError,
@@ -28,7 +29,7 @@ def test_errors_that_were_runtime_errors_still_are(error):
 
 
 def test_an_unusable_index_is_one_line_and_exit_status_2(tmp_path, capsys):
-    Index.open(tmp_path / "index", create=True).close()
+    open_index(tmp_path / "index", create=True).close()
     manifest = tmp_path / "index" / "manifest.json"
     data = json.loads(manifest.read_text())
     data["embedding_model"] = "some/other-model"

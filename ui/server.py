@@ -1,7 +1,7 @@
 """Start-up: bring the index up to date with the corpus folders, load the model, serve the app
 and the API (rag.service) from one process.
 
-    briefings serve [--corpus PATH...] [--index DIR] [--host H] [--port N] [--extractive]
+    briefings serve [--corpus PATH...] [--index DIR|URL] [--host H] [--port N] [--extractive]
 
 Defaults come from the `ui:` section of config.yaml; the login from BRIEFINGS_USER and
 BRIEFINGS_PASSWORD (or ui.user / ui.password); the API's key from BRIEFINGS_API_KEY (see
@@ -35,23 +35,30 @@ def login(settings: config.Settings) -> tuple[str, str] | None:
     return (user, password) if user else None
 
 
-def prepare_index(corpus: list[Path], index_dir: Path, settings: config.Settings,
+def prepare_index(corpus: list[Path], location: str, settings: config.Settings,
                   progress: bool = True):
     """Open (or create) the index and ingest `corpus` into it, reporting in the terminal."""
-    from rag.store.index import Index
+    from rag.store import open_index
+    from rag.store.index import IndexBusy
     from rag.ingest.report import index_summary
     from rag.ingest.run import ingest
 
-    index = Index.open(index_dir, create=True, settings=settings)
+    index = open_index(location, create=True, settings=settings)
     folders = [p for p in corpus if p.exists()]
     for missing in sorted(set(corpus) - set(folders)):
         print(f"corpus folder {missing} does not exist; skipped", file=sys.stderr)
     if not folders:
-        print(index_summary(index_dir, index.store.stats()), flush=True)
+        print(index_summary(index.name, index.store.stats()), flush=True)
         return index
-    print(f"indexing {', '.join(map(str, folders))} into {index_dir} ...", flush=True)
-    report = ingest(folders, index, progress=progress)
-    print("\n".join(report.summary_lines(index_dir, index.store.stats())), flush=True)
+    print(f"indexing {', '.join(map(str, folders))} into {index.name} ...", flush=True)
+    try:
+        report = ingest(folders, index, progress=progress)
+    except IndexBusy as busy:
+        # Another process is writing (a shared index): serve what it has committed so far.
+        print(f"{busy}; serving what is committed", file=sys.stderr, flush=True)
+        print(index_summary(index.name, index.store.stats()), flush=True)
+        return index
+    print("\n".join(report.summary_lines(index.name, index.store.stats())), flush=True)
     return index
 
 
@@ -79,13 +86,14 @@ def access_rule(host: str | None) -> Access:
     return Access(key=os.environ.get("BRIEFINGS_API_KEY", ""), loopback_only=host is None)
 
 
-def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
+def serve(corpus: list[Path] | None = None, index: str | Path | None = None,
           host: str | None = None, port: int | None = None, extractive: bool = False,
           uploads: Path | None = None, generator=None, block: bool = True,
           settings: config.Settings | None = None) -> Running | None:
     """Index `corpus` (None: ui.corpus; []: no folder) and the uploads folder (default
-    ui.uploads) into `index_dir` (default index.dir), then serve the app at / and the API
-    (/api, /v1, /mcp, /docs) in one process until stopped.
+    ui.uploads) into the index at `index` (a folder or URL; default index.url, else
+    index.dir), then serve the app at / and the API (/api, /v1, /mcp, /docs) in one process
+    until stopped.
 
     With block=False the server runs in a background thread and a `Running` is returned (call
     .close() on it); `generator` replaces the configured model (tests, benchmarks)."""
@@ -104,8 +112,7 @@ def serve(corpus: list[Path] | None = None, index_dir: Path | None = None,
                else [config.resolve_path(p) for p in ui.corpus])
     if uploads.is_dir():
         folders.append(uploads)
-    index_dir = Path(index_dir) if index_dir else config.resolve_path(settings.index.dir)
-    index = prepare_index(folders, index_dir, settings)
+    index = prepare_index(folders, config.index_location(settings, index), settings)
     if not extractive and generator is None:
         from rag.models.generators import GeneratorUnavailable, load_generator
         print(f"loading the answer model {settings.generation.model} ...", flush=True)
@@ -162,13 +169,14 @@ def register(command: Callable[[str, Callable, str], argparse.ArgumentParser]) -
 def run(args: argparse.Namespace) -> int:
     """`briefings serve`: returns when the server is stopped (Ctrl-C)."""
     serve([Path(p) for p in args.corpus] if args.corpus else None,
-          Path(args.index) if getattr(args, "index", None) else None,
+          getattr(args, "index", None),
           args.host, args.port, extractive=args.extractive)
     return 0
 
 
 if __name__ == "__main__":
     cli = argparse.ArgumentParser(prog="python -m ui.server", description=__doc__.split("\n\n")[0])
-    cli.add_argument("--index", help="index folder (default: index.dir in config.yaml)")
+    cli.add_argument("--index", help="index folder or postgresql:// URL (default: index.url, "
+                     "else index.dir in config.yaml)")
     add_arguments(cli)
     sys.exit(run(cli.parse_args()))

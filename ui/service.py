@@ -72,7 +72,7 @@ class Service:
         # the model's own limit (a local model 1, a server its parallel slots) is the page's
         self.generations = generator.concurrency if generator else 1
         self._ingesting = threading.Lock()
-        self.saved = SavedAnswers(index.directory)
+        self.saved = SavedAnswers(index.state_dir)
 
     def warm_up(self) -> None:
         """Load what the first question would wait for (see Briefings.warm_up)."""
@@ -150,7 +150,7 @@ class Service:
                 shutil.copyfile(file, copy)
                 copies.append((Path(file).name, copy.resolve()))
             # A connection of its own: the shared one keeps serving searches meanwhile.
-            uploads = Briefings.open(self.index.directory, settings=self.index.settings)
+            uploads = Briefings.open(self.index.location, settings=self.index.settings)
             try:
                 report = uploads.ingest([copy for _, copy in copies], progress=progress)
             finally:

@@ -65,11 +65,11 @@ def timeline(topic: str, speakers: Sequence[str], retriever: Retriever, settings
     dense, store = retriever.index.dense(), retriever.index.store
     marks: list[TimelineMark] = []
     for side in speaker_sides(speakers, filters):
-        allowed = store.passage_ids(side.filters)
         # A filtered dense search scores every allowed vector exactly: the speaker's closest
         # passages, as many as pass the bar.
         close = [(pid, score) for pid, score in
-                 dense.search(vector, min(len(allowed), options.timeline_most_passages), allowed)
+                 dense.search(vector, options.timeline_most_passages,
+                              retriever.index.allowed(side.filters))
                  if score >= options.timeline_min_similarity]
         cosine = dict(close)
         marks += _briefing_marks(side.label, text, store.passages([pid for pid, _ in close]),

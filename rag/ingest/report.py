@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rag.errors import Problem, problem_lines
 
@@ -34,8 +33,8 @@ class IngestReport:
         data["named"] = [{"surname": short, "name": full} for short, full in self.named]
         return data
 
-    def summary_lines(self, index_dir: Path, stats: dict) -> list[str]:
-        """What a person reads after an ingest into the index at `index_dir` (whose
+    def summary_lines(self, index_name: str, stats: dict) -> list[str]:
+        """What a person reads after an ingest into the index `index_name` (whose
         store.stats() are `stats`): the counts, the index now, one line per problem."""
         return [f"{self.documents} documents: {self.updated} indexed, {self.unchanged} "
                 f"unchanged, {len(self.skipped)} skipped, {len(self.failed)} failed, "
@@ -43,15 +42,15 @@ class IngestReport:
                 f"added {self.briefings} briefings, {self.turns} turns, {self.passages} "
                 f"passages ({self.embedded} embedded, {self.reused} reused) in "
                 f"{self.seconds:.1f}s",
-                index_summary(index_dir, stats),
+                index_summary(index_name, stats),
                 *(f"speaker '{short}' is {full} (one full name with that surname)"
                   for short, full in self.named),
                 *problem_lines([("skipped", self.skipped), ("FAILED", self.failed),
                                 ("warning", self.warnings)])]
 
 
-def index_summary(index_dir: Path, stats: dict) -> str:
-    """One line on what the index at `index_dir` holds, from its store.stats()."""
-    return (f"index {index_dir}: {stats['briefings']} briefings, {stats['turns']} turns, "
+def index_summary(index_name: str, stats: dict) -> str:
+    """One line on what the index `index_name` holds, from its store.stats()."""
+    return (f"index {index_name}: {stats['briefings']} briefings, {stats['turns']} turns, "
             f"{stats['passages']} passages, {stats['speakers']} speakers, "
             f"{stats['date_from']} .. {stats['date_to']}")

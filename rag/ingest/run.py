@@ -1,4 +1,4 @@
-"""Ingest: files -> readers -> chunks -> vectors -> store, in batches -> FAISS file.
+"""Ingest: files -> readers -> chunks -> vectors -> store, in batches (either backend).
 
 Incremental: a document (a file, or the pages of one SCIO briefing) whose bytes hash as before is
 not read again; a changed one replaces its old briefings, and any passage whose embedded text
@@ -48,10 +48,14 @@ class _Pending:
 
 
 def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool = True,
-           on_step: Callable[[str], None] | None = None) -> IngestReport:
+           on_step: Callable[[str], None] | None = None,
+           vectors_from: Index | None = None) -> IngestReport:
     """Bring `index` up to date with the transcripts under `paths`: hash every document, then
-    read, embed and commit what changed a batch at a time; the FAISS file of the final
-    generation is written at the end. Raises IndexBusy when another ingest is writing."""
+    read, embed and commit what changed a batch at a time; what the backend derives from the
+    store (the folder's FAISS file) is written at the end. `vectors_from`: another index built
+    with the same embedding model, whose vectors are taken for the texts it has encoded
+    (moving a folder index to PostgreSQL costs no encoding). Raises IndexBusy when another
+    ingest is writing."""
     started = time.perf_counter()
     report = IngestReport()
     with index.writing():
@@ -75,13 +79,11 @@ def ingest(paths: list[Path], index: Index, prune: bool = False, progress: bool 
                 batch = to_read[first:first + size]
                 pending = _read(batch, digests, index, report, duplicates)
                 vectors = _vectors(pending, index, report, on_step, f"documents {first + 1}-"
-                                   f"{first + len(batch)} of {len(to_read)}")
+                                   f"{first + len(batch)} of {len(to_read)}", vectors_from)
                 _commit(pending, [], vectors, index, report, last=first + size >= len(to_read))
                 duplicates.committed([item.key for item in pending])
                 bar.update(len(batch))
-        # Also after a run killed between its last commit and this write.
-        if index.generation != generation or not index.dense_path(index.generation).exists():
-            index.write_dense(index.generation)
+        index.ingested(changed=index.generation != generation)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -169,9 +171,10 @@ def _add_briefing(item: _Pending, briefing: Briefing, duplicates: DuplicateFinde
 
 
 def _vectors(pending: list[_Pending], index: Index, report: IngestReport,
-             on_step: Callable[[str], None] | None, where: str) -> dict[str, bytes]:
-    """A vector for every passage of one batch (`where` names it): reused where the index
-    already has one for the same input, the rest encoded once each."""
+             on_step: Callable[[str], None] | None, where: str,
+             vectors_from: Index | None) -> dict[str, bytes]:
+    """A vector for every passage of one batch (`where` names it): reused where the index (or
+    `vectors_from`) already has one for the same input, the rest encoded once each."""
     settings = index.settings
     inputs: dict[str, str] = {}  # embed key -> text to encode
     for item in pending:
@@ -184,6 +187,8 @@ def _vectors(pending: list[_Pending], index: Index, report: IngestReport,
                 inputs[keys[-1]] = text
             item.embed_keys.append(keys)
     vectors = index.store.vectors_for(list(inputs))
+    if vectors_from is not None:
+        vectors.update(vectors_from.store.vectors_for([k for k in inputs if k not in vectors]))
     report.reused += len(vectors)
     todo = [k for k in inputs if k not in vectors]
     if not todo:

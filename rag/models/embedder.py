@@ -9,7 +9,7 @@ throughput, and a search process that never imports torch.
 
 `precision: int8` runs a copy of that export with its weights quantised to int8 (ONNX Runtime's
 dynamic quantisation), made once beside it and kept only if its vectors stay close to the
-float32 ones; an index records the precision it was built with (see Index.open).
+float32 ones; an index records the precision it was built with (see rag.store.open_index).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The retriever: a question -> the k best passages, hybrid and filtered.
 
-Components (each testable alone): keyword search (BM25 over FTS5, rag.store.keywords), dense
-search (FAISS, rag.store.vectors), the question's hints (speakers and dates it names: the
+Components (each testable alone): keyword search and dense search, from the index's backend
+(FTS5 and FAISS, or PostgreSQL's tsvector and pgvector: rag.store), the question's hints (speakers and dates it names: the
 caller's parse, rag.search.hints), fusion (score or rank fusion + near-duplicate removal), then
 the top k reordered by their best sentences (rag.search.rerank). Caller filters are hard
 limits inside every ranked list. Inferred hints add, per hinted facet (a speaker, a
@@ -20,14 +20,14 @@ from rag.filters import Filters
 from rag.search.hints import Hints, infer
 from rag.search.fusion import FUSIONS, drop_near_duplicates, spread
 from rag.store.index import Index
-from rag.store.keywords import KeywordSearch, query_words
+from rag.store.keywords import query_words
 from rag.records import Passage
 from rag.search.rerank import rerank
 
 Ranking = list[tuple[int, float]]
 
 # Keyword rankings run here while the calling thread embeds the question.
-_SQLITE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefings-sqlite")
+_STORE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="briefings-store")
 
 
 @dataclass
@@ -46,9 +46,7 @@ class Retriever:
     def __init__(self, index: Index) -> None:
         self.index = index
         self.settings = index.settings.search
-        self.keywords = KeywordSearch(index.store.conn,
-                                             self.settings.common_word_share,
-                                             most=self.settings.most_query_words)
+        self.keywords = index.keywords()
         self._speakers: list[str] = []
         self._labels: set[str] = set()
         self._generation = -1
@@ -101,14 +99,13 @@ class Retriever:
                      # None: the hint contradicts the caller's filters
                      if (narrowed := filters.narrowed(facet)) is not None]
 
-        def sqlite_work() -> list[tuple[Ranking, np.ndarray | None]]:
-            return [(self.keywords.search(words, n, only),
-                     self.index.store.passage_ids(only) if only else None)
+        def store_work() -> list[tuple[Ranking, object]]:
+            return [(self.keywords.search(words, n, only), self.index.allowed(only))
                     for only, words, _ in jobs]
 
-        # The SQLite work needs no vector: it runs in another thread while this one embeds the
+        # The store's work needs no vector: it runs in another thread while this one embeds the
         # question (both release the GIL), so a search uses both cores.
-        pending = _SQLITE.submit(sqlite_work)
+        pending = _STORE.submit(store_work)
         vector = self.embed_query(text)
         dense = self.index.dense()
         lists: list[tuple[float, Ranking]] = []

@@ -1,39 +1,29 @@
-"""An index directory: manifest + content store (SQLite, FTS5) + dense vectors (FAISS).
+"""An index: a content store, keyword search and dense vectors over it, on one backend.
 
-    index/
-      manifest.json          embedding model and dimension, schema version
-      briefings.sqlite       the store: the single source of truth, updated in one transaction
-      dense-<generation>.faiss   derived from the store's vectors; rebuilt when missing
-      ingest.lock            held by the one ingest writing (who and since when)
+Two backends behind this one class (each in its own module):
+  - a folder (rag.store.folder): one SQLite file with FTS5, FAISS beside it. The default: one
+    machine, nothing to run.
+  - a PostgreSQL database with pgvector (rag.store.postgres): several app processes and an
+    ingest worker share one index.
 
-Every committed ingest bumps the store's generation. A FAISS file is named after the generation
-it was built from, so a crash between the database commit and the FAISS write can never pair
-new rows with old vectors: the reader sees no file for the current generation and rebuilds it.
+`rag.store.open_index(location)` picks the backend from the location: a `postgresql://` URL
+or a folder. Callers use only what is declared here; the retriever, the quote checker and the
+ingest never know which backend answers.
 """
 from __future__ import annotations
 
-import fcntl
-import json
 import os
-import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
 from rag import config
 from rag.errors import BriefingsError
-from rag.store.vectors import DenseIndex, GrowingIndex
+from rag.filters import Filters
 from rag.models.embedder import Embedder, load_embedder
-from rag.files import write_atomic
-from rag.store.migrations import SCHEMA_VERSION
 from rag.store.sqlite import Store
 
-MANIFEST = "manifest.json"
-DATABASE = "briefings.sqlite"
-
-
-LOCK = "ingest.lock"
-_LOCK_TRIES = 10
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class IndexBusy(BriefingsError, RuntimeError):
@@ -44,61 +34,36 @@ class IndexUnusable(BriefingsError, RuntimeError):
     """An index that cannot be used as asked (missing, or built with another model)."""
 
 
-def _write_json(path: Path, data: dict) -> None:
-    write_atomic(path, json.dumps(data, indent=2) + "\n")
+def is_database_url(location: str | os.PathLike) -> bool:
+    """Whether an index location names a PostgreSQL database rather than a folder."""
+    return str(location).startswith(POSTGRES_SCHEMES)
 
 
 class Index:
-    def __init__(self, directory: Path, store: Store, manifest: dict,
-                 settings: config.Settings) -> None:
-        self.directory = directory
-        self.store = store
-        self.manifest = manifest
-        self.settings = settings
-        self._dense: DenseIndex | GrowingIndex | None = None
-        self._dense_generation = -1
-        self._base: tuple[Path, DenseIndex] | None = None  # the file a GrowingIndex extends
+    """What every backend provides. Subclasses: FolderIndex, PostgresIndex."""
 
-    @classmethod
-    def open(cls, directory: str | os.PathLike, create: bool = False,
-             settings: config.Settings | None = None) -> "Index":
-        """Open the index in `directory`; with create=True make it if it does not exist.
+    store: Store          # the content store (the PostgreSQL one is a subclass)
+    location: str         # what `open` was given: a folder or a database URL
+    settings: config.Settings
+    manifest: dict
 
-        Raises IndexUnusable when the index was built with another embedding model than the one
-        configured: its vectors would be meaningless to this model's queries."""
-        settings = settings or config.load()
-        directory = Path(directory)
+    # -- shared -------------------------------------------------------------------------------
+    @staticmethod
+    def expected_manifest(settings: config.Settings) -> dict:
         emb = settings.embedding
-        expected = {"embedding_model": emb.model, "dimension": emb.dimension,
-                    "embedding_precision": emb.precision}
-        manifest_path = directory / MANIFEST
-        if manifest_path.exists():
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            manifest.setdefault("embedding_precision", "float32")  # before int8 existed
-            for key, value in expected.items():
-                if manifest.get(key) != value:
-                    raise IndexUnusable(
-                        f"{directory} was built with {key}={manifest.get(key)!r} but config.yaml "
-                        f"asks for {value!r}; rebuild it (delete the folder and ingest again) or "
-                        "use the matching configuration")
-        elif create:
-            directory.mkdir(parents=True, exist_ok=True)
-            manifest = {**expected, "schema_version": SCHEMA_VERSION}
-            _write_json(manifest_path, manifest)
-        else:
-            raise IndexUnusable(f"no index in {directory} (run `briefings ingest PATH... "
-                              f"--index {directory}` first)")
-        store = Store(directory / DATABASE)   # migrates an older schema in place
-        if manifest.get("schema_version") != SCHEMA_VERSION:
-            manifest["schema_version"] = SCHEMA_VERSION
-            try:
-                _write_json(manifest_path, manifest)
-            except OSError:
-                pass   # a read-only copy: the database itself records its version
-        return cls(directory, store, manifest, settings)
+        return {"embedding_model": emb.model, "dimension": emb.dimension,
+                "embedding_precision": emb.precision}
 
-    def close(self) -> None:
-        self.store.close()
+    @staticmethod
+    def check_manifest(found: dict, settings: config.Settings, where: str) -> None:
+        """Raise IndexUnusable when the index at `where` was built for other vectors."""
+        found.setdefault("embedding_precision", "float32")  # before int8 existed
+        for key, value in Index.expected_manifest(settings).items():
+            if found.get(key) != value:
+                raise IndexUnusable(
+                    f"{where} was built with {key}={found.get(key)!r} but config.yaml asks for "
+                    f"{value!r}; rebuild it (a new folder or database, then ingest again) or "
+                    "use the matching configuration")
 
     @property
     def dimension(self) -> int:
@@ -106,6 +71,7 @@ class Index:
 
     @property
     def generation(self) -> int:
+        """Bumped by every committed ingest batch that changed what is searchable."""
         return int(self.store.get_meta("generation", "0"))
 
     def embedder(self) -> Embedder:
@@ -113,96 +79,54 @@ class Index:
         return load_embedder(emb.package, emb.model, emb.dimension, emb.cache_dir,
                              emb.precision)
 
-    def dense(self) -> DenseIndex | GrowingIndex:
-        """The FAISS index for the store's current generation (reloaded after an ingest by any
-        process, rebuilt from the stored vectors if its file is missing)."""
-        generation = self.generation
-        if self._dense is None or self._dense_generation != generation:
-            path = self.dense_path(generation)
-            try:
-                self._dense = DenseIndex.load(path, self.dimension)
-            except RuntimeError:  # not written yet (an ingest is running), or a crash before
-                self._dense = self._while_ingesting() or self.write_dense(generation)
-            if isinstance(self._dense, DenseIndex):
-                self._base = None  # no ingest grows on the old file any more: let it go
-            self._dense_generation = generation
-        return self._dense
+    def close(self) -> None:
+        self.store.close()
 
-    def _while_ingesting(self) -> GrowingIndex | None:
-        """While an ingest holds the write lock, the newest FAISS file there is plus the
-        passages committed since: a search after each batch costs no rebuild (an HNSW build of
-        the whole index), and the ingest writes the new file when it ends. None when no ingest
-        is running (a crash left no file: rebuild) or no file exists yet."""
-        if not self._ingest_running():
-            return None
-        files = sorted((f for f in self.directory.glob("dense-*.faiss") if f.stem[6:].isdigit()),
-                       key=lambda f: int(f.stem[6:]))
-        if not files:
-            return None
-        if self._base is None or self._base[0] != files[-1]:
-            try:
-                self._base = (files[-1], DenseIndex.load(files[-1], self.dimension))
-            except RuntimeError:
-                return None  # replaced meanwhile: the ingest just finished
-        base = self._base[1]
-        ids, vectors = self.store.vectors_after(int(base.ids.max()) if len(base) else 0,
-                                                self.dimension)
-        return GrowingIndex(base, DenseIndex.build(ids, vectors, self.dimension,
-                                                   hnsw_from=len(ids) + 1))
+    def keyword_options(self) -> dict:
+        """How keyword search chooses a query's words (search settings), for `keywords()`."""
+        search = self.settings.search
+        return {"common_share": search.common_word_share, "most": search.most_query_words,
+                "postings": search.keyword_postings}
 
-    def _ingest_running(self) -> bool:
-        """Whether an ingest (in any process, this one included) holds the write lock."""
-        try:
-            with open(self.directory / LOCK, encoding="utf-8") as fh:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    return True
-                fcntl.flock(fh, fcntl.LOCK_UN)
-                return False
-        except FileNotFoundError:
-            return False
+    # -- per backend --------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The location as shown to a person (a database URL without its password)."""
+        return self.location
 
-    def dense_path(self, generation: int) -> Path:
-        """The FAISS file built from `generation` of the store."""
-        return self.directory / f"dense-{generation}.faiss"
+    @property
+    def state_dir(self) -> Path:
+        """A local folder for what the app keeps beside the index (saved answers)."""
+        raise NotImplementedError
 
-    def write_dense(self, generation: int) -> DenseIndex:
-        """Build the FAISS file for `generation` from the store and remove older ones."""
-        ids, vectors = self.store.vectors_after(0, self.dimension)
-        dense = DenseIndex.build(ids, vectors, self.dimension,
-                                 hnsw_from=self.settings.search.hnsw_from)
-        dense.save(self.dense_path(generation))
-        for old in self.directory.glob("dense-*.faiss"):
-            if old != self.dense_path(generation):
-                old.unlink(missing_ok=True)
-        return dense
+    def dense(self) -> Any:
+        """The dense search: `.search(vector, k, allowed)` -> [(passage id, cosine)], where
+        `allowed` is what `allowed(filters)` returned (None: every passage)."""
+        raise NotImplementedError
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the index's write lock while an ingest runs: one writer at a time (in any
-        process), searches unaffected. The lock goes with the process, however it ends.
-        Raises IndexBusy, naming the holder, when another ingest has it."""
-        with open(self.directory / LOCK, "a+", encoding="utf-8") as fh:
-            # A few tries: a search checking whether an ingest runs holds it for an instant.
-            for _ in range(_LOCK_TRIES):
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    time.sleep(0.05)
-            else:
-                fh.seek(0)
-                holder = fh.read().strip() or "another process"
-                raise IndexBusy(f"another ingest is writing to {self.directory} ({holder}); "
-                                "wait for it to finish, or stop it") from None
-            fh.truncate(0)
-            fh.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
-            fh.flush()
-            try:
-                yield
-            finally:
-                fh.truncate(0)
+    def allowed(self, filters: Filters | None) -> Any:
+        """What the dense search needs to keep to `filters` (None when there are none)."""
+        raise NotImplementedError
+
+    def keywords(self) -> Any:
+        """Keyword search over passages (a rag.store.keywords.KeywordSearch), its choice of
+        words set by the search settings."""
+        raise NotImplementedError
+
+    def turn_keywords(self) -> Any:
+        """Keyword search over every turn, for quote checks (a TurnKeywords)."""
+        raise NotImplementedError
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Hold the index's write lock while an ingest runs: one writer at a time, in any
+        process; searches unaffected. Raises IndexBusy, naming the holder, when taken."""
+        raise NotImplementedError
+
+    def ingested(self, changed: bool) -> None:
+        """Called at the end of an ingest run (`changed`: its generation moved): derive what
+        the backend derives from the store (FolderIndex: the FAISS file)."""
+        raise NotImplementedError
 
     def size_bytes(self) -> int:
-        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+        raise NotImplementedError
+

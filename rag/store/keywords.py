@@ -1,5 +1,7 @@
 """Keyword search: BM25 over the store's FTS5 table, filters applied in the same query.
 
+(The PostgreSQL backend's is rag.store.postgres_search: the same word selection, its own SQL.)
+
 The query is an OR of its content words (stop words dropped), so a passage that shares the
 rare words of a question (names, places, numbers) ranks high without needing all of them.
 Words found in a large share of all passages ("China", "president") are left out when rarer
@@ -43,17 +45,23 @@ def match_expression(query: str, words: list[str] | None = None) -> str:
 
 
 class KeywordSearch:
-    """BM25 search over one store's passages, remembering how common each query word is."""
+    """BM25 search over one store's passages, remembering how common each query word is.
+
+    Which words of a query are searched is decided here for both backends; the SQL that
+    counts and ranks is in the small methods below (FTS5), overridden for PostgreSQL in
+    rag.store.postgres_search."""
 
     TABLE = "passages_fts"   # the FTS5 table searched
     ROWS = "passages"        # the rows it indexes
 
     def __init__(self, conn: sqlite3.Connection, common_share: float = 0.05,
-                 keep: int = 3, from_passages: int = 5000, most: int = 8) -> None:
+                 keep: int = 3, from_passages: int = 5000, most: int = 8,
+                 postings: int = 1_000_000_000) -> None:
         self.conn = conn
         self.common_share = common_share  # a word in more passages than this share is common
         self.keep = keep                  # ... and dropped only while this many words remain
         self.most = most                  # the rarest this many words of a long query are kept
+        self.postings = postings          # ... while their postings together stay within this
         self.from_passages = from_passages  # a smaller index is fast to score whole
         self._frequency: dict[str, int] = {}
         self._total = 0
@@ -64,34 +72,55 @@ class KeywordSearch:
         self._total = 0
 
     def frequency(self, term: str) -> int:
+        """How many rows hold `term` (cached until refresh)."""
         if term not in self._frequency:
-            self._frequency[term] = self.conn.execute(
-                f"SELECT COUNT(*) FROM {self.TABLE} WHERE {self.TABLE} MATCH ?",
-                (f'text:"{term}"',)).fetchone()[0]
+            self._frequency[term] = self._count(term)
         return self._frequency[term]
+
+    @property
+    def total(self) -> int:
+        """How many rows are searched (cached until refresh)."""
+        if not self._total:
+            self._total = self.conn.execute(f"SELECT COUNT(*) FROM {self.ROWS}").fetchone()[0]
+        return self._total
+
+    def _count(self, term: str) -> int:
+        return self.conn.execute(f"SELECT COUNT(*) FROM {self.TABLE} WHERE {self.TABLE} MATCH ?",
+                                 (f'text:"{term}"',)).fetchone()[0]
 
     def selected_terms(self, query: str) -> list[str]:
         words = query_words(query)
-        if not self._total:
-            self._total = self.conn.execute(f"SELECT COUNT(*) FROM {self.ROWS}").fetchone()[0]
-        if len(words) <= self.keep or self._total < self.from_passages:
+        if len(words) <= self.keep or self.total < self.from_passages:
             return words
-        limit = self.common_share * self._total
+        limit = self.common_share * self.total
         rare = [w for w in words if self.frequency(w) <= limit]
         if len(rare) < self.keep:
             return sorted(words, key=self.frequency)[:self.keep]
         # Every word costs its whole posting list; past the rarest few (search.most_query_words)
         # they no longer change the top of the ranking (a journalist's question runs to 30).
-        kept = set(sorted(rare, key=self.frequency)[:self.most])
+        # Past the first `keep`, a word is kept only while the kept words' postings together
+        # stay within search.keyword_postings: the cost of a search stays bounded as the index
+        # grows (at a million passages one ordinary word alone has tens of thousands).
+        kept: set[str] = set()
+        postings = 0
+        for word in sorted(rare, key=self.frequency)[:self.most]:
+            postings += self.frequency(word)
+            if len(kept) >= self.keep and postings > self.postings:
+                break
+            kept.add(word)
         return [w for w in rare if w in kept]
 
     def search(self, query: str, k: int, filters: Filters | None = None
                ) -> list[tuple[int, float]]:
         """(passage id, BM25 score: higher is better) of the k best keyword matches."""
-        expression = match_expression(query, self.selected_terms(query))
-        if not expression or k <= 0:
+        terms = self.selected_terms(query)
+        if not terms or k <= 0:
             return []
-        where, params = (filters or Filters()).sql("p")
+        return self._best(terms, k, filters or Filters())
+
+    def _best(self, terms: list[str], k: int, filters: Filters) -> list[tuple[int, float]]:
+        expression = match_expression("", terms)
+        where, params = filters.sql("p")
         # A filter is a membership test in the set of allowed ids, which SQLite builds once from
         # the passages' indexes; it runs before bm25(), the costly part, is computed. ('+' keeps
         # FTS5 from looking each allowed id up in turn.) Measured 3-9x faster than joining every
@@ -114,9 +143,12 @@ class TurnKeywords(KeywordSearch):
     def containing(self, parts: Sequence[Sequence[str]], limit: int) -> list[int]:
         """Ids of the turns holding every run of words in `parts` as a phrase (stemmed and
         without punctuation, as FTS5 compares: callers check the exact words)."""
-        expression = " AND ".join('"' + " ".join(part) + '"' for part in parts if part)
-        if not expression:
-            return []
+        phrases = [" ".join(part) for part in parts if part]
+        return self._all(phrases, limit) if phrases else []
+
+    def _all(self, phrases: list[str], limit: int) -> list[int]:
+        """Ids of turns holding every phrase."""
+        expression = " AND ".join(f'"{phrase}"' for phrase in phrases)
         return [r[0] for r in self.conn.execute(
             "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? LIMIT ?", (expression, limit))]
 
@@ -128,15 +160,15 @@ class TurnKeywords(KeywordSearch):
                 for i in range(max(1, len(part) - size + 1))}
         if not runs:
             return []
-        return self._ranked(" OR ".join(f'"{run}"' for run in sorted(runs)), limit)
+        return self._ranked(sorted(runs), limit)
 
     def sharing(self, text: str, limit: int) -> list[int]:
         """Ids of the turns sharing most of the rarer words of `text`, best first (BM25)."""
-        expression = match_expression(text, self.selected_terms(text))
-        return self._ranked(expression, limit) if expression else []
+        terms = self.selected_terms(text)
+        return self._ranked(terms, limit) if terms else []
 
-    def _ranked(self, expression: str, limit: int) -> list[int]:
-        """Ids of the `limit` turns matching an FTS5 `expression` best (BM25)."""
+    def _ranked(self, phrases: list[str], limit: int) -> list[int]:
+        """Ids of the `limit` turns matching any of `phrases` best (BM25)."""
         return [r[0] for r in self.conn.execute(
             "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ? ORDER BY bm25(turns_fts) "
-            "LIMIT ?", (expression, limit))]
+            "LIMIT ?", (" OR ".join(f'"{phrase}"' for phrase in phrases), limit))]

@@ -1,7 +1,10 @@
-"""SQLite schema migrations, all in one place.
+"""Schema migrations of both backends, all in one place.
 
-Each entry upgrades the schema by one version; `migrate` applies the missing ones each in its own
-transaction, and records the version in PRAGMA user_version.
+Each entry upgrades a schema by one version; `migrate` (SQLite) and `migrate_postgres` apply
+the missing ones each in its own transaction, and record the version (SQLite: PRAGMA
+user_version; PostgreSQL: the meta table). The PostgreSQL schema holds the same tables as
+SQLite's latest version, with keyword search on generated `tsvector` columns (GIN) and vectors
+in a pgvector column (HNSW) instead of FTS5 tables and a FAISS file.
 """
 from __future__ import annotations
 
@@ -116,3 +119,100 @@ def migrate(conn: sqlite3.Connection) -> int:
     if 0 < found < SCHEMA_VERSION:
         conn.execute("VACUUM")  # an upgrade that rebuilt a table leaves the old pages free
     return found
+
+
+POSTGRES_MIGRATIONS: list[str] = [
+    # 1: the SQLite schema at version 4. Dates stay ISO text, so filters compare as in SQLite;
+    # the roster stays JSON text, read with ::jsonb where a query needs inside it. "end" is
+    # reserved in PostgreSQL, hence quoted. A passage keeps the question its turn answers, for
+    # its tsvector (a generated column reads only its own row).
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE documents (
+        key TEXT PRIMARY KEY, paths TEXT NOT NULL, hash TEXT NOT NULL, status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE briefings (
+        id TEXT PRIMARY KEY,
+        document TEXT NOT NULL REFERENCES documents(key) ON DELETE CASCADE,
+        title TEXT NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL, location TEXT NOT NULL,
+        chair TEXT NOT NULL DEFAULT '', participants TEXT NOT NULL DEFAULT '[]',
+        fingerprint TEXT NOT NULL
+    );
+    CREATE INDEX briefings_document ON briefings(document);
+    CREATE INDEX briefings_fingerprint ON briefings(fingerprint);
+    CREATE INDEX briefings_titled ON briefings(source, date, title);
+    CREATE TABLE turns (
+        id BIGSERIAL PRIMARY KEY,
+        briefing TEXT NOT NULL REFERENCES briefings(id) ON DELETE CASCADE,
+        ord INTEGER NOT NULL, speaker TEXT NOT NULL, role TEXT NOT NULL,
+        outlet TEXT NOT NULL DEFAULT '', page INTEGER NOT NULL DEFAULT 1, text TEXT NOT NULL,
+        question TEXT NOT NULL DEFAULT '',
+        words tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED
+    );
+    CREATE INDEX turns_briefing ON turns(briefing, ord);
+    CREATE INDEX turns_words ON turns USING gin(words);
+    CREATE TABLE passages (
+        id BIGSERIAL PRIMARY KEY,
+        turn BIGINT NOT NULL REFERENCES turns(id) ON DELETE CASCADE,
+        briefing TEXT NOT NULL REFERENCES briefings(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+        speaker TEXT NOT NULL, role TEXT NOT NULL, date TEXT NOT NULL, source TEXT NOT NULL,
+        question TEXT NOT NULL DEFAULT '',
+        embed_key TEXT NOT NULL,
+        vector vector({dimension}) NOT NULL,
+        -- what was said weighs A, the question answered B (FTS5's column weights 1.0 / 0.35)
+        words tsvector GENERATED ALWAYS AS (
+            setweight(to_tsvector('english', text), 'A')
+            || setweight(to_tsvector('english', question), 'B')) STORED
+    );
+    CREATE INDEX passages_briefing ON passages(briefing);
+    CREATE INDEX passages_turn ON passages(turn);
+    CREATE INDEX passages_speaker ON passages(speaker, date);
+    CREATE INDEX passages_date ON passages(date);
+    CREATE INDEX passages_embed_key ON passages(embed_key);
+    CREATE INDEX passages_words ON passages USING gin(words);
+    CREATE INDEX passages_vector ON passages USING hnsw (vector vector_ip_ops)
+        WITH (m = 16, ef_construction = 64);
+    """,
+    # 2: how many passages hold each word (lexeme), for keyword search's choice of words and
+    # their idf: counting a common word's matches costs ~100 ms a word at 32k passages (FTS5
+    # keeps such counts in its index). Rebuilt from ts_stat at the end of each ingest run.
+    """
+    CREATE TABLE passage_words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL);
+    INSERT INTO passage_words SELECT word, ndoc FROM ts_stat('SELECT words FROM passages');
+    """,
+]
+
+POSTGRES_SCHEMA_VERSION = len(POSTGRES_MIGRATIONS)
+
+
+def migrate_postgres(conn, dimension: int) -> int:
+    """Bring a PostgreSQL database (a psycopg connection in autocommit mode) to
+    POSTGRES_SCHEMA_VERSION; returns the version found before. Processes opening one database
+    at once are serialised by a transaction-level advisory lock."""
+    found = None
+    while True:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            version = _postgres_version(conn)
+            found = version if found is None else found
+            if version > POSTGRES_SCHEMA_VERSION:
+                raise RuntimeError(f"index schema version {version} is newer than this "
+                                   f"program's ({POSTGRES_SCHEMA_VERSION}); upgrade Briefings")
+            if version == POSTGRES_SCHEMA_VERSION:
+                return found
+            conn.execute(POSTGRES_MIGRATIONS[version].replace("{dimension}", str(int(dimension))))
+            conn.execute("INSERT INTO meta(key, value) VALUES ('schema_version', %s) ON CONFLICT "
+                         "(key) DO UPDATE SET value = excluded.value", (str(version + 1),))
+
+
+def _postgres_version(conn) -> int:
+    if not conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchone()[0]:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+_MIGRATION_LOCK = 0x6272_6965_6601   # "brief" + 1: any fixed number no other program uses

@@ -35,6 +35,8 @@ def _near(first: str, last: str, other_first: str, other_last: str) -> bool:
 
 
 class Store:
+    """The SQLite store (PostgresStore, in rag.store.postgres, is the same over PostgreSQL)."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         # Autocommit mode: transactions are explicit (see `transaction`).
@@ -65,7 +67,8 @@ class Store:
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        self.conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT (key) "
+                          "DO UPDATE SET value = excluded.value", (key, value))
 
     # -- documents ----------------------------------------------------------------------------
     def document(self, key: str) -> sqlite3.Row | None:
@@ -77,7 +80,9 @@ class Store:
     def put_document(self, key: str, paths: list[str], hash_: str, status: str,
                      reason: str = "") -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO documents(key, paths, hash, status, reason) VALUES (?,?,?,?,?)",
+            "INSERT INTO documents(key, paths, hash, status, reason) VALUES (?,?,?,?,?) "
+            "ON CONFLICT (key) DO UPDATE SET paths = excluded.paths, hash = excluded.hash, "
+            "status = excluded.status, reason = excluded.reason",
             (key, json.dumps(paths), hash_, status, reason))
 
     def delete_document(self, key: str) -> int:
@@ -128,35 +133,40 @@ class Store:
             (briefing.id, document, briefing.title, briefing.date, briefing.source,
              briefing.location, briefing.chair,
              json.dumps([asdict(p) for p in briefing.participants]), fingerprint))
-        turn_ids: dict[int, int] = {}
-        for t in briefing.turns:
-            cur = self.conn.execute(
-                "INSERT INTO turns(briefing, ord, speaker, role, outlet, page, text, question) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (briefing.id, t.order, t.speaker, t.role, t.outlet, t.page, t.text, t.question))
-            turn_ids[t.order] = cur.lastrowid
-        return turn_ids
+        return {t.order: self._insert(
+            "INSERT INTO turns(briefing, ord, speaker, role, outlet, page, text, question) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (briefing.id, t.order, t.speaker, t.role, t.outlet, t.page, t.text, t.question))
+            for t in briefing.turns}
+
+    def _insert(self, sql: str, params: tuple) -> int:
+        """Run an INSERT; returns the new row's id."""
+        return self.conn.execute(sql, params).lastrowid
 
     def add_passage(self, turn_id: int, briefing: Briefing, speaker: str, role: str,
                     start: int, end: int, text: str, question: str, embed_key: str,
                     vector: bytes) -> int:
-        cur = self.conn.execute(
+        passage_id = self._insert(
             "INSERT INTO passages(turn, briefing, start, end, text, speaker, role, date, source, "
             "embed_key, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             (turn_id, briefing.id, start, end, text, speaker, role, briefing.date,
              briefing.source, embed_key, vector))
         self.conn.execute(
             "INSERT INTO passages_fts(rowid, text, question) VALUES (?,?,?)",
-            (cur.lastrowid, text, question))
-        return cur.lastrowid
+            (passage_id, text, question))
+        return passage_id
 
     # -- reading ------------------------------------------------------------------------------
+    # The SQL that reads inside a briefing's roster (JSON text), which differs by backend:
+    # the speaker's post as the roster gives it ('' when it names none) ...
+    _POST = ("COALESCE((SELECT json_extract(r.value, '$.post') FROM json_each(b.participants) r "
+             "WHERE json_extract(r.value, '$.name') = p.speaker LIMIT 1), '')")
+    # ... and the briefings of a source whose roster names a speaker.
+    _ROSTERS_NAMING = ("SELECT b.id, b.participants FROM briefings b, json_each(b.participants) p"
+                       " WHERE b.source = ? AND json_extract(p.value, '$.name') = ?")
     _PASSAGE_SELECT = (
         "SELECT p.id, p.text, p.speaker, p.role, p.date, p.source, p.briefing, "
-        "b.title, b.location, t.ord, t.page, t.question, "
-        # the speaker's post as the briefing's roster gives it ('' when it names none)
-        "COALESCE((SELECT json_extract(r.value, '$.post') FROM json_each(b.participants) r "
-        "WHERE json_extract(r.value, '$.name') = p.speaker LIMIT 1), '') AS post "
+        "b.title, b.location, t.ord, t.page, t.question, {post} AS post "
         "FROM passages p JOIN briefings b ON b.id = p.briefing JOIN turns t ON t.id = p.turn ")
 
     def complete_surnames(self) -> list[tuple[str, str]]:
@@ -187,10 +197,8 @@ class Store:
                               f"({briefings})", (name, short, source))
             self.conn.execute("UPDATE passages SET speaker = ? WHERE speaker = ? AND source = ?",
                               (name, short, source))
-            for bid, people in self.conn.execute(
-                    "SELECT b.id, b.participants FROM briefings b, json_each(b.participants) p "
-                    "WHERE b.source = ? AND json_extract(p.value, '$.name') = ?",
-                    (source, short)).fetchall():
+            for bid, people in self.conn.execute(self._ROSTERS_NAMING,
+                                                 (source, short)).fetchall():
                 renamed = [{**p, "name": name} if p["name"] == short else p
                            for p in json.loads(people)]
                 self.conn.execute("UPDATE briefings SET participants = ? WHERE id = ?",
@@ -205,7 +213,8 @@ class Store:
         for start in range(0, len(ids), 900):  # SQLite's variable limit
             batch = ids[start:start + 900]
             rows = self.conn.execute(
-                self._PASSAGE_SELECT + f"WHERE p.id IN ({','.join('?' * len(batch))})", batch)
+                self._PASSAGE_SELECT.format(post=self._POST)
+                + f"WHERE p.id IN ({','.join('?' * len(batch))})", batch)
             for r in rows:
                 found[r["id"]] = Passage(
                     id=r["id"], text=r["text"], speaker=r["speaker"], role=r["role"],

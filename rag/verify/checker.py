@@ -27,7 +27,6 @@ from rag.errors import BriefingsError
 from rag.filters import Filters
 from rag.records import OFFICIAL
 from rag.search.retriever import Retriever
-from rag.store.keywords import TurnKeywords
 from rag.text.align import Pattern, align, pattern, words
 from rag.verify.records import (ALTERED, MISATTRIBUTED, NOT_FOUND, VERBATIM, Claim, Match,
                                 QuoteCheck)
@@ -44,7 +43,7 @@ class QuoteChecker:
         self.retriever = retriever
         self.store = retriever.index.store
         self.options = options
-        self.keywords = TurnKeywords(self.store.conn)
+        self.keywords = retriever.index.turn_keywords()
         self._generation = -1
 
     def check(self, claim: Claim) -> QuoteCheck:

@@ -16,7 +16,7 @@ import pytest
 from rag import cli, config
 from rag.fetch.run import FetchReport, fetch
 from rag.fetch.save import sidecar_of
-from rag.store.index import Index
+from rag.store import open_index
 from rag.ingest.run import ingest
 
 from conftest import FIXTURES
@@ -154,7 +154,7 @@ def test_scio_briefing_is_fetched_in_page_order_and_ingests_as_one(site, tmp_pat
     urls = dict(line.split("\t") for line in (folder / "URLS.tsv").read_text().splitlines())
     assert urls["content_51000001_11.htm"] == site.base + SCIO_DIR + "content_51000001_11.htm"
 
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(tmp_path / "index", create=True)
     ingested = ingest([into], index, progress=False)
     # Sidecars and URLS.tsv are not read as transcripts: one document, nothing skipped.
     assert (ingested.documents, ingested.briefings, ingested.failed, ingested.skipped) == \
@@ -308,7 +308,7 @@ def test_command_fetches_and_ingests(site, tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.startswith("1 briefings fetched (1 pages), 0 unchanged")
     assert f"saved under {tmp_path / 'corpus'}\n1 documents: 1 indexed, 0 unchanged" in out
-    index = Index.open(tmp_path / "index", settings=settings)
+    index = open_index(tmp_path / "index", settings=settings)
     # The URL recorded in URLS.tsv is the briefing's location, as for hand-saved MFA pages.
     assert [tuple(r) for r in index.store.conn.execute("SELECT date, location FROM briefings")] \
         == [("2031-08-14", url)]

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from rag.store.index import Index
+from rag.store import open_index
 from rag.ingest.run import ingest
 
 from conftest import FIXTURES, copy_pipeline_corpus
 
 
-def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
+def test_same_conference_in_two_editions_is_indexed_once(tmp_path, new_location):
     corpus = copy_pipeline_corpus(tmp_path)
     original = (corpus / "2031-06-02-agriculture-board.txt").read_text()
     # Another translation of the same briefing: same title and date, partly different wording.
@@ -20,7 +20,7 @@ def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
                .replace("Rainfall in April was", "April rainfall was")
                .replace("will be lifted on July 1", "is to be lifted on July 1"))
     (corpus / "zz-second-edition.txt").write_text(edition)
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     report = ingest([corpus], index, progress=False)
     skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert "another edition" in skipped["zz-second-edition.txt"]
@@ -28,7 +28,7 @@ def test_same_conference_in_two_editions_is_indexed_once(tmp_path):
     assert index.store.stats()["briefings"] == 3
 
 
-def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path):
+def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path, new_location):
     corpus = tmp_path / "wh"
     corpus.mkdir()
     page = next((FIXTURES / "whitehouse" / "press-briefings").rglob("*.md"))
@@ -40,7 +40,7 @@ def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path):
         text.replace("/press-briefings/2022/05/06/press-briefing-by",
                      "/speeches-remarks/2022/05/06/remarks-by")
         .replace('title: "Press Briefing by', 'title: "Remarks by'))
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     report = ingest([corpus], index, progress=False)
     skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert list(skipped) == ["saved-again.md"] and "same date and text" in skipped["saved-again.md"]
@@ -50,7 +50,7 @@ def test_same_words_published_at_two_addresses_are_two_briefings(tmp_path):
 
 
 @pytest.mark.corpus
-def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path):
+def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path, new_location):
     from conftest import shared_path
     mfa = shared_path("corpora", "mfa")
     wh = shared_path("corpora", "whitehouse", "press-briefings", "2024-03")
@@ -65,7 +65,7 @@ def test_real_duplicates_one_edition_dropped_one_republication_kept(tmp_path):
     assert len(twins) == 2
     for path in twins:
         shutil.copy(path, corpus / path.name)
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     report = ingest([corpus], index, progress=False)
     skipped = {Path(p.where).name: p.reason for p in report.skipped}
     assert list(skipped) == ["t1660057.shtml"] and "another edition" in skipped["t1660057.shtml"]

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rag.store import open_index
 from rag.store.index import Index, IndexBusy
 from rag.ingest.run import ingest
 from rag.search.retriever import Retriever
@@ -19,35 +20,35 @@ from rag.search.retriever import Retriever
 from conftest import FIXTURES, ROOT, copy_pipeline_corpus
 
 
-def test_ingest_builds_store_and_indexes(pipeline_index):
-    stats = pipeline_index.store.stats()
+def test_ingest_builds_store_and_indexes(backend_index):
+    stats = backend_index.store.stats()
     assert stats["briefings"] == 3
     assert stats["date_from"] == "2031-03-04" and stats["date_to"] == "2031-06-02"
     assert stats["passages"] >= 6
-    assert len(pipeline_index.dense()) == stats["passages"]
+    assert len(backend_index.dense()) == stats["passages"]
     # procedural turns are stored but never become passages
-    turns = [r[0] for r in pipeline_index.store.conn.execute("SELECT text FROM turns")]
+    turns = [r[0] for r in backend_index.store.conn.execute("SELECT text FROM turns")]
     assert "Thank you." in turns
-    passages = [r[0] for r in pipeline_index.store.conn.execute("SELECT text FROM passages")]
+    passages = [r[0] for r in backend_index.store.conn.execute("SELECT text FROM passages")]
     assert "Thank you." not in passages
 
 
-def test_passages_are_verbatim_and_carry_context(pipeline_index):
-    retrieval = Retriever(pipeline_index).search("How much did the seawall cost?", k=3)
+def test_passages_are_verbatim_and_carry_context(backend_index):
+    retrieval = Retriever(backend_index).search("How much did the seawall cost?", k=3)
     top = retrieval.passages[0]
     assert "3.2 billion crowns" in top.text
     assert top.speaker == "Tova Renwick" and top.role == "official"
     assert top.date == "2031-03-04"
     assert "cost" in top.question
-    turn_text = pipeline_index.store.conn.execute(
+    turn_text = backend_index.store.conn.execute(
         "SELECT t.text FROM turns t JOIN passages p ON p.turn = t.id WHERE p.id = ?",
         (top.id,)).fetchone()[0]
     assert top.text in turn_text
 
 
-def test_incremental_reingest_change_and_prune(tmp_path):
+def test_incremental_reingest_change_and_prune(tmp_path, new_location):
     corpus = copy_pipeline_corpus(tmp_path)
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     first = ingest([corpus], index, progress=False)
     assert first.updated == 3 and first.embedded == first.passages > 0
 
@@ -92,27 +93,30 @@ def _contents(index: Index) -> tuple[list, list, np.ndarray]:
     rows = conn.execute("SELECT p.briefing, t.ord, p.start, p.end, p.text, p.speaker, p.vector "
                         "FROM passages p JOIN turns t ON t.id = p.turn "
                         "ORDER BY p.briefing, t.ord, p.start").fetchall()
-    vectors = np.array([np.frombuffer(r[-1], dtype="<f4") for r in rows])
+    # SQLite keeps a vector as bytes, PostgreSQL as a pgvector value (read as an array)
+    vectors = np.array([np.frombuffer(r[-1], dtype="<f4") if isinstance(r[-1], bytes)
+                        else r[-1].to_numpy() for r in rows])
     return [tuple(b) for b in briefings], [tuple(r)[:-1] for r in rows], vectors
 
 
-def test_kill_9_during_ingest_keeps_committed_batches_and_the_next_run_resumes(tmp_path):
+def test_kill_9_during_ingest_keeps_committed_batches_and_the_next_run_resumes(
+        tmp_path, new_location):
     corpus = copy_pipeline_corpus(tmp_path)
     bulk = tmp_path / "bulk"
     _write_bulk_corpus(bulk, 150)
     settings = tmp_path / "batches.yaml"
     settings.write_text("ingest: {batch_documents: 10}\n")
-    index_dir = tmp_path / "index"
-    index = Index.open(index_dir, create=True)
+    index_dir = new_location()
+    index = open_index(index_dir, create=True)
     ingest([corpus], index, progress=False)
     before = index.store.stats()["briefings"]
     index.close()
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "--config", str(settings), "ingest", str(corpus),
-         str(bulk), "--index", str(index_dir)], cwd=ROOT, stdout=subprocess.DEVNULL,
+         str(bulk), "--index", index_dir], cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)
-    watcher = Index.open(index_dir)
+    watcher = open_index(index_dir)
     try:
         # Wait until two batches are committed, then kill it without warning mid-batch.
         deadline = time.time() + 180
@@ -130,7 +134,7 @@ def test_kill_9_during_ingest_keeps_committed_batches_and_the_next_run_resumes(t
         watcher.close()
     # Only whole batches were committed, and the index answers from them.
     assert 20 <= done < 150 and done % 10 == 0, done
-    after = Index.open(index_dir)
+    after = open_index(index_dir)
     top = Retriever(after).search("How much did the seawall cost?", k=3).passages
     assert "3.2 billion crowns" in top[0].text
     # The next run reads only what was not committed, and ends where an uninterrupted run does.
@@ -138,7 +142,7 @@ def test_kill_9_during_ingest_keeps_committed_batches_and_the_next_run_resumes(t
     assert report.updated == 150 - done and report.unchanged == done + 3
     resumed = _contents(after)
     after.close()
-    whole = Index.open(tmp_path / "whole", create=True)
+    whole = open_index(new_location("whole"), create=True)
     ingest([corpus, bulk], whole, progress=False)
     uninterrupted = _contents(whole)
     whole.close()
@@ -164,7 +168,7 @@ def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):
         .replace("June 2, 2031", "June 3, 2031").encode("latin-1"))
     shutil.copy(corpus / "2031-03-04-ministry-of-coastal-affairs.txt", corpus / "copy-of-march.txt")
 
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(tmp_path / "index", create=True)
     report = ingest([corpus], index, progress=False)
     failed = {Path(p.where).name: p.reason for p in report.failed}
     skipped = {Path(p.where).name: p.reason for p in report.skipped}
@@ -186,3 +190,18 @@ def test_bad_input_is_reported_by_name_and_loses_nothing(tmp_path):
     for name in ("empty.txt", "binary.txt", "nodate.txt", "huge.txt", "notes.html"):
         line = next(l for l in result.stdout.splitlines() if name in l)
         assert str(corpus / name) in line
+
+
+def test_vectors_of_another_index_are_reused_instead_of_encoding(tmp_path, new_location):
+    corpus = copy_pipeline_corpus(tmp_path)
+    folder = open_index(tmp_path / "folder", create=True)
+    ingest([corpus], folder, progress=False)
+    moved = open_index(new_location("moved"), create=True)
+    report = ingest([corpus], moved, progress=False, vectors_from=folder)
+    assert report.embedded == 0 and report.reused == report.passages > 0
+    top = Retriever(moved).search("How much did the seawall cost?", k=1).passages[0]
+    assert "3.2 billion crowns" in top.text
+    assert _contents(moved)[1] == _contents(folder)[1]
+    assert np.allclose(_contents(moved)[2], _contents(folder)[2], atol=1e-6)
+    moved.close()
+    folder.close()

@@ -80,7 +80,8 @@ def test_a_wrong_dimension_is_a_clear_error(exported):
 
 def test_int8_precision_runs_a_checked_quantised_copy_and_an_index_keeps_its_precision(
         exported, tmp_path):
-    from rag.store.index import Index, IndexUnusable
+    from rag.store import open_index
+    from rag.store.index import IndexUnusable
 
     embedder, cache = exported
     emb = config.load().embedding
@@ -93,7 +94,7 @@ def test_int8_precision_runs_a_checked_quantised_copy_and_an_index_keeps_its_pre
         Embedder(emb.package, emb.model, emb.dimension, str(cache), "int4")
 
     # An index built with float32 vectors refuses int8 queries (and the other way round).
-    Index.open(tmp_path / "index", create=True).close()
+    open_index(tmp_path / "index", create=True).close()
     settings = config.with_overrides(config.load(), {"embedding": {"precision": "int8"}})
     with pytest.raises(IndexUnusable, match="embedding_precision='float32'.*'int8'"):
-        Index.open(tmp_path / "index", settings=settings)
+        open_index(tmp_path / "index", settings=settings)

@@ -5,16 +5,16 @@ from rag.filters import Filters
 from rag.search.retriever import Retriever
 
 
-def test_keyword_and_meaning_both_find(pipeline_index):
-    retriever = Retriever(pipeline_index)
+def test_keyword_and_meaning_both_find(backend_index):
+    retriever = Retriever(backend_index)
     by_number = retriever.search("11,500", k=3).passages
     assert "11,500 crowns" in by_number[0].text
     by_meaning = retriever.search("grain crop output this season", k=3).passages
     assert "barley harvest" in by_meaning[0].text
 
 
-def test_filters_apply_inside_the_search(pipeline_index):
-    retriever = Retriever(pipeline_index)
+def test_filters_apply_inside_the_search(backend_index):
+    retriever = Retriever(backend_index)
     only = retriever.search("seawall", k=5, filters=Filters(speakers=["Osric Vanterpool"]))
     assert only.passages and all(p.speaker == "Osric Vanterpool" for p in only.passages)
     dated = retriever.search("compensation for fishermen", k=5,
@@ -23,15 +23,15 @@ def test_filters_apply_inside_the_search(pipeline_index):
     assert "11,500" in dated.passages[0].text
 
 
-def test_question_hints_lift_the_named_speaker_and_month(pipeline_index):
-    retrieval = Retriever(pipeline_index).search(
+def test_question_hints_lift_the_named_speaker_and_month(backend_index):
+    retrieval = Retriever(backend_index).search(
         "What did Tova Renwick say about fishermen compensation in May 2031?", k=3)
     assert retrieval.hints.speakers == ["Tova Renwick"]
     assert retrieval.passages[0].date == "2031-05-12"
 
 
-def test_caller_filters_stay_hard_when_the_question_names_someone_else(pipeline_index):
-    retrieval = Retriever(pipeline_index).search(
+def test_caller_filters_stay_hard_when_the_question_names_someone_else(backend_index):
+    retrieval = Retriever(backend_index).search(
         "What did Tova Renwick say about compensation?", k=5,
         filters=Filters(speakers=["Osric Vanterpool"]))
     assert retrieval.passages

@@ -45,10 +45,10 @@ def serve(briefings: Briefings, access: Access = Access(), extractive: bool = Fa
 @pytest.fixture(scope="session")
 def sample_index(tmp_path_factory):
     """A real index of sample_corpus, shared read-only by the service tests."""
-    from rag.store.index import Index
+    from rag.store import open_index
     from rag.ingest.run import ingest
 
-    index = Index.open(tmp_path_factory.mktemp("service-index"), create=True)
+    index = open_index(tmp_path_factory.mktemp("service-index"), create=True)
     report = ingest([SAMPLE_CORPUS], index, progress=False)
     assert not report.failed, report.failed
     yield index

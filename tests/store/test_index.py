@@ -5,7 +5,9 @@ import json
 
 import pytest
 
-from rag.store.index import Index, IndexUnusable
+from rag.store.folder import FolderIndex
+from rag.store import open_index
+from rag.store.index import IndexUnusable
 from rag.ingest.run import ingest
 from rag.search.retriever import Retriever
 
@@ -13,22 +15,22 @@ from conftest import copy_pipeline_corpus
 
 
 def test_opening_with_another_model_is_a_clear_error(tmp_path):
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(tmp_path / "index", create=True)
     index.close()
     manifest = tmp_path / "index" / "manifest.json"
     data = json.loads(manifest.read_text())
     data["embedding_model"] = "some/other-model"
     manifest.write_text(json.dumps(data))
     with pytest.raises(IndexUnusable, match="other-model"):
-        Index.open(tmp_path / "index")
+        open_index(tmp_path / "index")
 
 
 def test_missing_dense_file_is_rebuilt_from_the_store(tmp_path):
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(tmp_path / "index", create=True)
     ingest([copy_pipeline_corpus(tmp_path)], index, progress=False)
     for f in (tmp_path / "index").glob("dense-*.faiss"):
         f.unlink()
-    reopened = Index.open(tmp_path / "index")
+    reopened = open_index(tmp_path / "index")
     assert "3.2 billion" in Retriever(reopened).search("seawall cost", k=1).passages[0].text
     assert list((tmp_path / "index").glob("dense-*.faiss"))
 
@@ -38,7 +40,7 @@ def test_while_an_ingest_writes_searches_use_the_last_file_and_the_passages_sinc
     from rag.store.vectors import DenseIndex, GrowingIndex
 
     corpus = copy_pipeline_corpus(tmp_path)
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(tmp_path / "index", create=True)
     ingest([corpus], index, progress=False)
     first = set((tmp_path / "index").glob("dense-*.faiss"))
     # The next batches are committed, but their ingest has not yet written its FAISS file.
@@ -48,12 +50,12 @@ def test_while_an_ingest_writes_searches_use_the_last_file_and_the_passages_sinc
         "Q: What happens to the dunes at Varsund?\n\n"
         "Mira Holm: The dunes at Varsund will be planted with marram grass from August.\n\n"
         "Q: And the beach huts?\n\nMira Holm: The beach huts stay where they are.\n")
-    monkeypatch.setattr(Index, "write_dense", lambda self, generation: None)
+    monkeypatch.setattr(FolderIndex, "write_dense", lambda self, generation: None)
     ingest([corpus, tmp_path / "later"], index, progress=False)
     monkeypatch.undo()
-    writer = Index.open(tmp_path / "index")
+    writer = open_index(tmp_path / "index")
     with writer.writing():  # the ingest still running
-        reader = Index.open(tmp_path / "index")
+        reader = open_index(tmp_path / "index")
         dense = reader.dense()
         assert isinstance(dense, GrowingIndex) and len(dense) == reader.store.stats()["passages"]
         top = Retriever(reader).search("marram grass on the dunes", k=1).passages[0]
@@ -61,7 +63,7 @@ def test_while_an_ingest_writes_searches_use_the_last_file_and_the_passages_sinc
         assert set((tmp_path / "index").glob("dense-*.faiss")) == first  # no rebuild
         reader.close()
     # The ingest gone without writing its file (a crash): the next reader rebuilds it.
-    after = Index.open(tmp_path / "index")
+    after = open_index(tmp_path / "index")
     assert isinstance(after.dense(), DenseIndex)
     assert (tmp_path / "index" / f"dense-{after.generation}.faiss").exists()
     writer.close()

@@ -8,10 +8,10 @@ def test_match_expression_keeps_content_words():
     assert match_expression("what did they say") == ""
 
 
-def test_keyword_search_keeps_a_long_querys_rarest_words(pipeline_index):
-    from rag.store.keywords import KeywordSearch
-    keywords = KeywordSearch(pipeline_index.store.conn, common_share=1.0, keep=1,
-                             from_passages=0, most=2)
+def test_keyword_search_keeps_a_long_querys_rarest_words(backend_index):
+    keywords = backend_index.keywords()
+    # select even on this small index
+    keywords.common_share, keywords.keep, keywords.from_passages, keywords.most = 1.0, 1, 0, 2
     query = "ministry seawall Renwick fishermen compensation crowns coast"
     chosen = keywords.selected_terms(query)
     counts = {w: keywords.frequency(w) for w in ("ministry", "seawall", "renwick", "fishermen",
@@ -19,3 +19,17 @@ def test_keyword_search_keeps_a_long_querys_rarest_words(pipeline_index):
     assert len(chosen) == 2
     assert sorted(counts[w] for w in chosen) == sorted(counts.values())[:2]
     assert chosen == [w for w in counts if w in chosen]   # in the query's order
+
+
+def test_keyword_search_keeps_words_only_while_their_postings_fit_the_budget(backend_index):
+    keywords = backend_index.keywords()
+    keywords.common_share, keywords.keep, keywords.from_passages, keywords.most = 1.0, 1, 0, 8
+    query = "ministry seawall Renwick fishermen compensation crowns coast"
+    everything = keywords.selected_terms(query)
+    counts = sorted(keywords.frequency(w) for w in everything)
+    keywords.refresh()
+    keywords.postings = counts[0] + counts[1]   # room for the two rarest words only
+    chosen = keywords.selected_terms(query)
+    assert len(chosen) == 2 and sorted(keywords.frequency(w) for w in chosen) == counts[:2]
+    keywords.postings = 0                       # the rarest `keep` words are always searched
+    assert len(keywords.selected_terms(query)) == 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import BACKENDS, make_location
+
 FIRST = """Title: Press briefing of the Ministry of Lakes (fictional)
 Date: April 2, 2033
 
@@ -35,16 +37,18 @@ Idris Vale: Yes. The ministry will pay every licensed fisherman 4,000 marks a mo
 """
 
 
-@pytest.fixture(scope="session")
-def quote_index(tmp_path_factory):
-    """A real index (SQLite, FTS5, FAISS, MiniLM) over the two fictional briefings."""
+@pytest.fixture(scope="session", params=BACKENDS)
+def quote_index(request, tmp_path_factory):
+    """A real index (SQLite + FTS5 + FAISS, or PostgreSQL + pgvector; MiniLM) over the two
+    fictional briefings."""
     from rag.ingest.run import ingest
-    from rag.store.index import Index
+    from rag.store import open_index
 
     corpus = tmp_path_factory.mktemp("lakes")
     (corpus / "2033-04-02-ministry-of-lakes.txt").write_text(FIRST, encoding="utf-8")
     (corpus / "2033-05-14-ministry-of-lakes.txt").write_text(SECOND, encoding="utf-8")
-    index = Index.open(tmp_path_factory.mktemp("index"), create=True)
+    location = make_location(request.param, request, tmp_path_factory.mktemp("index"))
+    index = open_index(location, create=True)
     report = ingest([corpus], index, progress=False)
     assert not report.failed, report.failed
     return index

@@ -12,13 +12,13 @@ def run(capsys, *argv):
 
 def test_one_quote_prints_the_verdict_the_transcript_words_and_the_source(quote_index, capsys):
     code, out, _ = run(capsys, "verify", "The repairs cost 61 million marks.", "--speaker",
-                       "Idris Vale", "--index", str(quote_index.directory))
+                       "Idris Vale", "--index", quote_index.location)
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("Misattributed: Ona Brask said these words on 2033-04-02")
     assert "Transcript: \u201cThe repairs cost 61 million marks\u201d" in out
     code, out, _ = run(capsys, "verify", "The repairs cost 61 million marks.", "--json",
-                       "--index", str(quote_index.directory))
+                       "--index", quote_index.location)
     result = json.loads(out)
     assert result["verdict"] == "verbatim" and result["found"]["speaker"] == "Ona Brask"
 
@@ -29,7 +29,7 @@ def test_an_article_is_checked_quotation_by_quotation(quote_index, capsys, tmp_p
                        '\u201cThe closure will last twelve weeks,\u201d Vale added.\n',
                        encoding="utf-8")
     code, out, _ = run(capsys, "verify", "--text", str(article), "--json",
-                       "--index", str(quote_index.directory))
+                       "--index", quote_index.location)
     assert [r["verdict"] for r in json.loads(out)] == ["misattributed", "altered"]
 
 
@@ -56,7 +56,7 @@ def test_a_quote_set_is_scored_and_written_one_result_a_line(quote_index, capsys
     quotes.write_text("".join(json.dumps(c) + "\n" for c in cases), encoding="utf-8")
     out_path = tmp_path / "results.jsonl"
     code, out, _ = run(capsys, "verify", "--file", str(quotes), "--out", str(out_path),
-                       "--index", str(quote_index.directory))
+                       "--index", quote_index.location)
     assert code == 0
     scores = json.loads(out)
     results = [json.loads(line) for line in out_path.read_text().splitlines()]
@@ -72,7 +72,7 @@ def test_a_quote_set_is_scored_and_written_one_result_a_line(quote_index, capsys
 
 
 def test_bad_input_is_one_line_naming_the_option_or_line(quote_index, capsys, tmp_path):
-    index = str(quote_index.directory)
+    index = quote_index.location
     code, _, err = run(capsys, "verify", "some words here", "--date", "2033-02-30",
                        "--index", index)
     assert code == 2 and err.strip() == ("briefings: --date: expected a date like 2024-07-05, "

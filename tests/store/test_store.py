@@ -4,8 +4,8 @@ from __future__ import annotations
 from rag.records import OFFICIAL
 
 
-def test_a_briefing_comes_back_whole_with_each_passage_at_its_place(pipeline_index):
-    store = pipeline_index.store
+def test_a_briefing_comes_back_whole_with_each_passage_at_its_place(backend_index):
+    store = backend_index.store
     ids = [row["id"] for row in store.conn.execute("SELECT id FROM briefings ORDER BY date")]
     briefing = store.briefing(ids[0])
     assert briefing.date == "2031-03-04" and briefing.title.endswith("(fictional)")
@@ -21,9 +21,9 @@ def test_a_briefing_comes_back_whole_with_each_passage_at_its_place(pipeline_ind
     assert store.briefing("no-such-id") is None and store.passage_spans("no-such-id") == {}
 
 
-def test_a_passage_carries_the_post_its_briefing_gives_the_speaker(tmp_path):
+def test_a_passage_carries_the_post_its_briefing_gives_the_speaker(tmp_path, new_location):
     from rag.ingest.run import ingest
-    from rag.store.index import Index
+    from rag.store import open_index
 
     (tmp_path / "corpus").mkdir()
     (tmp_path / "corpus" / "harbour.txt").write_text(
@@ -33,7 +33,7 @@ def test_a_passage_carries_the_post_its_briefing_gives_the_speaker(tmp_path):
         "Tova Renwick: The north channel reopens on March 20 after dredging.\n\n"
         "Q: And the ferries?\n\n"
         "Osric Vanterpool: The ferries resume the same week.\n", encoding="utf-8")
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     try:
         ingest([tmp_path / "corpus"], index, progress=False)
         ids = [r[0] for r in index.store.conn.execute("SELECT id FROM passages ORDER BY id")]
@@ -44,10 +44,11 @@ def test_a_passage_carries_the_post_its_briefing_gives_the_speaker(tmp_path):
                      "Osric Vanterpool": ""}
 
 
-def test_an_official_named_by_surname_takes_the_one_full_name_of_the_source(tmp_path):
+def test_an_official_named_by_surname_takes_the_one_full_name_of_the_source(tmp_path,
+                                                                            new_location):
     from rag.api import Briefings
     from rag.ingest.run import ingest
-    from rag.store.index import Index
+    from rag.store import open_index
 
     def briefing(name: str, day: str, said: list[tuple[str, str]]) -> None:
         turns = "".join(f"Q: Question {i} on the ferries?\n\n{who}: {text}\n\n"
@@ -65,7 +66,7 @@ def test_an_official_named_by_surname_takes_the_one_full_name_of_the_source(tmp_
     briefing("c.txt", "2045-06-01", [("Castell", "The old pier is being rebuilt."),
                                      ("Castell", "It reopens in the autumn.")])
     briefing("d.txt", "2031-02-01", [("Erik Castell", "Repairs start next week.")])
-    index = Index.open(tmp_path / "index", create=True)
+    index = open_index(new_location(), create=True)
     try:
         report = ingest([tmp_path / "corpus"], index, progress=False)
         speakers = dict(index.store.speakers())
