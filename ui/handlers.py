@@ -20,7 +20,7 @@ from rag.answer.records import Answer, Event
 from rag.answer.timeline import TimelineMark
 from rag.filters import Filters
 from rag.models.generators import GenerationError
-from ui import views
+from ui import briefing_view, quote_view, timeline_view, views
 from ui.export import write_exports
 from ui.permalinks import answer_href, excerpt_target
 from ui.service import Service, Started
@@ -114,8 +114,8 @@ def _timeline_views(found: tuple[list[str], list[TimelineMark]], first: str | No
     relevance = (min(m.similarity for m in marks), max(m.similarity for m in marks)) \
         if marks else None
     lanes = [s for s in plotted if any(m.speaker == s for m in marks)]
-    return (views.timeline_svg(shown, lanes, first, last, relevance),
-            views.timeline_table(shown), views.timeline_note(plotted, marks, shown, first, last))
+    return (timeline_view.timeline_svg(shown, lanes, first, last, relevance),
+            timeline_view.timeline_table(shown), timeline_view.timeline_note(plotted, marks, shown, first, last))
 
 
 class Handlers:
@@ -228,9 +228,9 @@ class Handlers:
     def _briefing_view(self, params: dict) -> str:
         target = excerpt_target(params)
         if target is None:
-            return views.briefing_html(None, {})
+            return briefing_view.briefing_html(None, {})
         briefing, spans = self.service.briefing(target.briefing)
-        return views.briefing_html(briefing, spans, target.turn, target.passage, target.span)
+        return briefing_view.briefing_html(briefing, spans, target.turn, target.passage, target.span)
 
     def restore(self, request: gr.Request):
         """What a permalink opens (outputs: tabs, briefing view, chat, sources, status, history,
@@ -256,7 +256,7 @@ class Handlers:
     @user_errors
     def verify(self, text: str, speaker: str | None, day: str | None, article: bool):
         checks = self.service.verify(text, speaker, _iso(day, "The"), article)
-        return views.quote_checks_html(checks)
+        return quote_view.quote_checks_html(checks)
 
     # -- Index: the statistics and the four speaker menus, refreshed on load and after an add ---
     def refresh(self):

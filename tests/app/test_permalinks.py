@@ -1,5 +1,5 @@
 """Links that last: saved answers reopened whole, excerpt links read back, the briefing view
-they open (ui.permalinks, ui.views.briefing_html)."""
+they open (ui.permalinks, ui.briefing_view.briefing_html)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qsl
@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 from rag.answer.records import Answer, Citation, Source
 from rag.filters import Filters
 from rag.records import JOURNALIST, OFFICIAL, Briefing, Participant, Passage, Turn
-from ui import views
+from ui import briefing_view, views
 from ui.permalinks import SavedAnswers, answer_href, excerpt_target
 
 ANSWER_TURN = "We have seen the reports. Ports stay open. Fees are unchanged this year."
@@ -68,7 +68,7 @@ def briefing() -> Briefing:
 def test_the_briefing_view_shows_every_turn_and_marks_the_linked_words():
     start = ANSWER_TURN.index("Ports")
     spans = {2: [(7, start, len(ANSWER_TURN))]}
-    page = views.briefing_html(briefing(), spans, turn=2, passage=7, cited=(0, 15))
+    page = briefing_view.briefing_html(briefing(), spans, turn=2, passage=7, cited=(0, 15))
     assert page.count('class="turn-row') == 3 and "<b>" not in page  # escaped
     assert ('We have seen the reports. <mark class="excerpt" id="excerpt"><mark class="cited">'
             "Ports stay open</mark>. Fees are unchanged this year.</mark>") in page
@@ -76,9 +76,9 @@ def test_the_briefing_view_shows_every_turn_and_marks_the_linked_words():
     assert '<span class="what">Answers:</span> Will the ports close?' in page
     assert "original page" not in page and "spokesperson" in page  # a file, not a web page
     # a passage id from another index: the turn the link names is marked whole
-    page = views.briefing_html(briefing(), spans, turn=2, passage=99, cited=(0, 15))
+    page = briefing_view.briefing_html(briefing(), spans, turn=2, passage=99, cited=(0, 15))
     assert f'<mark class="excerpt" id="excerpt">{ANSWER_TURN}</mark>' in page
-    assert "not in the index" in views.briefing_html(None, {})
+    assert "not in the index" in briefing_view.briefing_html(None, {})
 
 
 def test_a_comparison_s_status_names_the_side_being_written():

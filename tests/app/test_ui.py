@@ -22,7 +22,7 @@ from rag.answer.refusals import REFUSAL
 from rag.answer.timeline import TimelineMark
 from rag.records import Passage
 from ui_helpers import QuotingGenerator, start_app
-from ui import views
+from ui import timeline_view, views
 from ui.app import read_filters
 from ui.export import answer_markdown, write_exports
 from ui.server import access_rule
@@ -520,7 +520,7 @@ def test_timeline_plot_escapes_its_words_sizes_marks_by_relevance_and_ticks_the_
     marks = [_mark("2031-02-03", "Ada <b>Vance</b>", 0.5),
              _mark("2032-07-20", "Ada <b>Vance</b>", 0.9, briefing_id="c"),
              _mark("2033-11-01", "Tom & Co", 0.7, briefing_id="d")]
-    svg = views.timeline_svg(marks, ["Tom & Co", "Nobody"])
+    svg = timeline_view.timeline_svg(marks, ["Tom & Co", "Nobody"])
     assert "<b>" not in svg and "<script>" not in svg
     assert re.findall(r'data-speaker="([^"]+)"', svg) == [
         "Tom &amp; Co", "Nobody", "Ada &lt;b&gt;Vance&lt;/b&gt;"]   # the lanes asked for first
@@ -530,18 +530,18 @@ def test_timeline_plot_escapes_its_words_sizes_marks_by_relevance_and_ticks_the_
     tip = html.unescape(marks_of(svg)[0][1])
     assert tip.startswith("2033-11-01 · Tom & Co · 2 statements\n“The dam holds.”")
     # zoomed: months ticked, the first with its year; sizes kept from the whole timeline
-    zoomed = views.timeline_svg(marks[1:2], ["Tom & Co", "Ada <b>Vance</b>"], "2032-05-01",
+    zoomed = timeline_view.timeline_svg(marks[1:2], ["Tom & Co", "Ada <b>Vance</b>"], "2032-05-01",
                                 "2032-09-30", relevance=(0.5, 0.9))
     assert re.findall(r'<g class="tick (\w+)">.*?>([^<]+)</text>', zoomed) == [
         ("major", "May 2032"), ("minor", "Jun"), ("minor", "Jul"), ("minor", "Aug"),
         ("minor", "Sep")]
     # Ada keeps the second lane and its colour, Tom's lane stays, empty
-    whole = views.timeline_svg(marks, ["Tom & Co", "Ada <b>Vance</b>"])
+    whole = timeline_view.timeline_svg(marks, ["Tom & Co", "Ada <b>Vance</b>"])
     assert re.findall(r'<circle [^>]* r="([\d.]+)" fill="([^"]+)"', zoomed) == [
         ("11.0", re.findall(r'<circle [^>]* fill="([^"]+)"', whole)[2])]
     assert len(re.findall(r'data-speaker=', zoomed)) == 2
-    assert "No briefing" in views.timeline_svg([], ["Ada"])
-    table = views.timeline_table(marks)
+    assert "No briefing" in timeline_view.timeline_svg([], ["Ada"])
+    table = timeline_view.timeline_table(marks)
     assert table.count('<td class="date">') == 3 and "<b>" not in table
     assert 'href="?briefing=c&amp;turn=2&amp;passage=7&amp;start=20&amp;end=34"' in table
 
