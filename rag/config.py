@@ -102,6 +102,7 @@ class SearchSettings(_Section):
     keyword_postings: PositiveInt
     month_slack_days: NonNegativeInt
     hnsw_from: NonNegativeInt
+    exact_filter_most: PositiveInt
     rerank: bool
     near_duplicate: Share
 

@@ -47,15 +47,21 @@ FUSIONS = {"rrf": reciprocal_rank_fusion, "scores": score_fusion}
 
 def drop_near_duplicates(items: Iterable, text_of, limit: int, threshold: float) -> list:
     """The first `limit` items whose text does not overlap an earlier kept item's text by more
-    than `threshold` (share of the shorter text's 4-word shingles)."""
+    than `threshold` (share of the shorter text's 4-word shingles). `items` is read only as far
+    as needed."""
     kept: list = []
     kept_shingles: list[set] = []
+    kept_texts: set[str] = set()
     for item in items:
-        words = shingles(text_of(item))
+        text = text_of(item)
+        if text in kept_texts and threshold < 1.0:   # the same words again: no need to compare
+            continue
+        words = shingles(text)
         if any(overlap(words, other) > threshold for other in kept_shingles):
             continue
         kept.append(item)
         kept_shingles.append(words)
+        kept_texts.add(text)
         if len(kept) >= limit:
             break
     return kept

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from rag.search.hints import Hints, infer
 from rag.search.fusion import FUSIONS, drop_near_duplicates, spread
 from rag.store.index import Index
 from rag.store.keywords import query_words
+from rag.store.vectors import Wide
 from rag.records import Passage
 from rag.search.rerank import rerank
 
@@ -100,8 +102,12 @@ class Retriever:
                      if (narrowed := filters.narrowed(facet)) is not None]
 
         def store_work() -> list[tuple[Ranking, object]]:
-            return [(self.keywords.search(words, n, only), self.index.allowed(only))
-                    for only, words, _ in jobs]
+            found = []
+            for only, words, _ in jobs:
+                allowed = self.index.allowed(only)
+                found.append((self.keywords.search(words, n, only, isinstance(allowed, Wide)),
+                              allowed))
+            return found
 
         # The store's work needs no vector: it runs in another thread while this one embeds the
         # question (both release the GIL), so a search uses both cores.
@@ -134,15 +140,16 @@ class Retriever:
         fused = fuse(self.ranked_lists(text, filters, hints, facets),
                      k=self.settings.candidates)
         scores = dict(fused)
-        candidates: list[Passage] = []
-        passages: list[Passage] = []
-        # Fetch candidates a few at a time: most searches fill k from the first batch.
-        for start in range(0, len(fused), 4 * k):
-            candidates += self.index.store.passages([pid for pid, _ in fused[start:start + 4 * k]])
-            passages = drop_near_duplicates(candidates, lambda p: p.text, k,
-                                            self.settings.near_duplicate)
-            if len(passages) >= k:
-                break
+
+        def candidates() -> Iterator[Passage]:
+            # Fetched a few at a time, as the deduplication asks: most searches fill k from
+            # the first batch.
+            for start in range(0, len(fused), 4 * k):
+                yield from self.index.store.passages([pid for pid, _ in
+                                                      fused[start:start + 4 * k]])
+
+        passages = drop_near_duplicates(candidates(), lambda p: p.text, k,
+                                        self.settings.near_duplicate)
         for p in passages:
             p.score = scores[p.id]
         topic = hints.remainder if query_words(hints.remainder) else text

@@ -29,7 +29,7 @@ from rag.store.index import Index, IndexBusy, IndexUnusable
 from rag.store.keywords import KeywordSearch, TurnKeywords
 from rag.store.migrations import SCHEMA_VERSION
 from rag.store.sqlite import Store
-from rag.store.vectors import DenseIndex, GrowingIndex
+from rag.store.vectors import DenseIndex, GrowingIndex, Wide
 
 MANIFEST = "manifest.json"
 DATABASE = "briefings.sqlite"
@@ -82,9 +82,18 @@ class FolderIndex(Index):
     def state_dir(self) -> Path:
         return self.directory
 
-    def allowed(self, filters: Filters | None) -> np.ndarray | None:
-        """The passage ids `filters` allow: a filtered FAISS search scores those exactly."""
-        return self.store.passage_ids(filters) if filters else None
+    def allowed(self, filters: Filters | None) -> np.ndarray | Wide | None:
+        """The passage ids `filters` allow: a filtered FAISS search scores those exactly. A
+        filter allowing more than search.exact_filter_most passages is Wide: listing them costs
+        more than the search (a year of a million passages: 470 ms), so the nearest of all are
+        taken and the filter applied to them."""
+        if not filters:
+            return None
+        most = self.settings.search.exact_filter_most
+        ids = self.store.passage_ids(filters, most + 1)
+        if len(ids) <= most:
+            return ids
+        return Wide(admit=lambda found: self.store.admitted(found, filters))
 
     def keywords(self) -> KeywordSearch:
         return KeywordSearch(self.store.conn, **self.keyword_options())
@@ -93,6 +102,7 @@ class FolderIndex(Index):
         return TurnKeywords(self.store.conn)
 
     def ingested(self, changed: bool) -> None:
+        self.store.count_words(self.generation)
         # Also after a run killed between its last commit and this write.
         if changed or not self.dense_path(self.generation).exists():
             self.write_dense(self.generation)

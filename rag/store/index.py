@@ -13,6 +13,7 @@ ingest never know which backend answers.
 from __future__ import annotations
 
 import os
+from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -39,11 +40,11 @@ def is_database_url(location: str | os.PathLike) -> bool:
     return str(location).startswith(POSTGRES_SCHEMES)
 
 
-class Index:
+class Index(ABC):
     """What every backend provides. Subclasses: FolderIndex, PostgresIndex."""
 
     store: Store          # the content store (the PostgreSQL one is a subclass)
-    location: str         # what `open` was given: a folder or a database URL
+    location: str         # what open_index was given: a folder or a database URL
     settings: config.Settings
     manifest: dict
 
@@ -95,38 +96,46 @@ class Index:
         return self.location
 
     @property
+    @abstractmethod
     def state_dir(self) -> Path:
         """A local folder for what the app keeps beside the index (saved answers)."""
         raise NotImplementedError
 
+    @abstractmethod
     def dense(self) -> Any:
         """The dense search: `.search(vector, k, allowed)` -> [(passage id, cosine)], where
         `allowed` is what `allowed(filters)` returned (None: every passage)."""
         raise NotImplementedError
 
+    @abstractmethod
     def allowed(self, filters: Filters | None) -> Any:
         """What the dense search needs to keep to `filters` (None when there are none)."""
         raise NotImplementedError
 
+    @abstractmethod
     def keywords(self) -> Any:
         """Keyword search over passages (a rag.store.keywords.KeywordSearch), its choice of
         words set by the search settings."""
         raise NotImplementedError
 
+    @abstractmethod
     def turn_keywords(self) -> Any:
         """Keyword search over every turn, for quote checks (a TurnKeywords)."""
         raise NotImplementedError
 
+    @abstractmethod
     def writing(self) -> AbstractContextManager[None]:
         """Hold the index's write lock while an ingest runs: one writer at a time, in any
         process; searches unaffected. Raises IndexBusy, naming the holder, when taken."""
         raise NotImplementedError
 
+    @abstractmethod
     def ingested(self, changed: bool) -> None:
         """Called at the end of an ingest run (`changed`: its generation moved): derive what
         the backend derives from the store (FolderIndex: the FAISS file)."""
         raise NotImplementedError
 
+    @abstractmethod
     def size_bytes(self) -> int:
         raise NotImplementedError
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from typing import Sequence
 
 from rag.filters import Filters
@@ -20,6 +21,10 @@ from rag.text.terms import STOP_WORDS
 
 # Column weights for bm25(): the passage text counts most; the question it answers helps.
 _WEIGHTS = "1.0, 0.35"
+
+# How the store's FTS5 tables split and stem words (rag.store.migrations).
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+_TOKENS_LOCK = threading.Lock()
 
 _TOKEN = re.compile(r"[\w][\w'\-.,]*[\w]|\w", re.UNICODE)
 
@@ -53,6 +58,7 @@ class KeywordSearch:
 
     TABLE = "passages_fts"   # the FTS5 table searched
     ROWS = "passages"        # the rows it indexes
+    WORDS = "passage_words"  # how many rows hold each word (None: counted each time)
 
     def __init__(self, conn: sqlite3.Connection, common_share: float = 0.05,
                  keep: int = 3, from_passages: int = 5000, most: int = 8,
@@ -85,8 +91,32 @@ class KeywordSearch:
         return self._total
 
     def _count(self, term: str) -> int:
+        # A word that is one token is looked up in the counts of the last ingest run; a phrase
+        # ("u.s."), or a word those counts lack (committed since by a running ingest), is
+        # counted in the index.
+        tokens = self._tokens(term) if self.WORDS else []
+        if len(tokens) == 1:
+            row = self.conn.execute(f"SELECT passages FROM {self.WORDS} WHERE word = ?",
+                                    (tokens[0],)).fetchone()
+            if row:
+                return row[0]
         return self.conn.execute(f"SELECT COUNT(*) FROM {self.TABLE} WHERE {self.TABLE} MATCH ?",
                                  (f'text:"{term}"',)).fetchone()[0]
+
+    def _tokens(self, word: str) -> list[str]:
+        """The tokens FTS5 makes of `word`, stemmed as the index's words are, from FTS5 itself:
+        the word written to a one-row table with the same tokenizer, its vocabulary read back."""
+        with _TOKENS_LOCK:   # the connection is shared by threads; the table holds one word
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word USING "
+                              f"fts5(word, tokenize = '{TOKENIZER}')")
+            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word_tokens USING "
+                              "fts5vocab(temp, one_word, 'instance')")
+            self.conn.execute("INSERT INTO temp.one_word(rowid, word) VALUES (1, ?)", (word,))
+            try:
+                return [r[0] for r in self.conn.execute(
+                    "SELECT term FROM temp.one_word_tokens ORDER BY offset")]
+            finally:
+                self.conn.execute("DELETE FROM temp.one_word")
 
     def selected_terms(self, query: str) -> list[str]:
         words = query_words(query)
@@ -110,23 +140,31 @@ class KeywordSearch:
             kept.add(word)
         return [w for w in rare if w in kept]
 
-    def search(self, query: str, k: int, filters: Filters | None = None
-               ) -> list[tuple[int, float]]:
-        """(passage id, BM25 score: higher is better) of the k best keyword matches."""
+    def search(self, query: str, k: int, filters: Filters | None = None,
+               wide: bool = False) -> list[tuple[int, float]]:
+        """(passage id, BM25 score: higher is better) of the k best keyword matches; `wide`:
+        the filters allow a large share of the index (rag.store.vectors.Wide)."""
         terms = self.selected_terms(query)
         if not terms or k <= 0:
             return []
-        return self._best(terms, k, filters or Filters())
+        return self._best(terms, k, filters or Filters(), wide)
 
-    def _best(self, terms: list[str], k: int, filters: Filters) -> list[tuple[int, float]]:
+    def _best(self, terms: list[str], k: int, filters: Filters,
+              wide: bool) -> list[tuple[int, float]]:
         expression = match_expression("", terms)
         where, params = filters.sql("p")
         # A filter is a membership test in the set of allowed ids, which SQLite builds once from
         # the passages' indexes; it runs before bm25(), the costly part, is computed. ('+' keeps
         # FTS5 from looking each allowed id up in turn.) Measured 3-9x faster than joining every
-        # match to its passage row, same results.
-        allowed = (f" AND +passages_fts.rowid IN (SELECT p.id FROM passages p WHERE 1=1{where})"
-                   if where else "")
+        # match to its passage row, same results; but a wide filter's set (a year of a million
+        # passages) costs more to build than the matches cost to look up, so those are joined.
+        if where and wide:
+            allowed = (" AND passages_fts.rowid IN (SELECT p.id FROM passages p WHERE "
+                       f"p.id = passages_fts.rowid{where})")
+        elif where:
+            allowed = f" AND +passages_fts.rowid IN (SELECT p.id FROM passages p WHERE 1=1{where})"
+        else:
+            allowed = ""
         rows = self.conn.execute(
             f"SELECT passages_fts.rowid, bm25(passages_fts, {_WEIGHTS}) AS s FROM passages_fts"
             f" WHERE passages_fts MATCH ?{allowed} ORDER BY s LIMIT ?",
@@ -139,6 +177,7 @@ class TurnKeywords(KeywordSearch):
 
     TABLE = "turns_fts"
     ROWS = "turns"
+    WORDS = None
 
     def containing(self, parts: Sequence[Sequence[str]], limit: int) -> list[int]:
         """Ids of the turns holding every run of words in `parts` as a phrase (stemmed and

@@ -123,6 +123,8 @@ def database(server_url: str, name: str) -> str:
 class PostgresStore(Store):
     """Store's reads and writes on PostgreSQL: where the SQL differs, it is overridden here."""
 
+    _COUNT_WORDS = ("INSERT INTO passage_words SELECT word, ndoc FROM "
+                    "ts_stat('SELECT words FROM passages')",)
     _POST = ("COALESCE((SELECT r->>'post' FROM jsonb_array_elements(b.participants::jsonb) r "
              "WHERE r->>'name' = p.speaker LIMIT 1), '')")
     _ROSTERS_NAMING = ("SELECT b.id, b.participants FROM briefings b WHERE b.source = ? AND "
@@ -178,13 +180,6 @@ class PostgresStore(Store):
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         vectors = np.array([_array(r[1]) for r in rows], dtype="<f4")
         return ids, vectors.reshape(len(rows), dimension)
-
-    def count_words(self) -> None:
-        """Recount how many passages hold each word (keyword search reads these counts)."""
-        with self.transaction():
-            self.conn.execute("DELETE FROM passage_words")
-            self.conn.execute("INSERT INTO passage_words SELECT word, ndoc FROM "
-                              "ts_stat('SELECT words FROM passages')")
 
     def size_bytes(self) -> int:
         return int(self.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
@@ -264,8 +259,8 @@ class PostgresIndex(Index):
             lock.close()   # ends the session: the advisory lock goes with it
 
     def ingested(self, changed: bool) -> None:
+        self.store.count_words(self.generation)
         if changed:
-            self.store.count_words()
             self.store.conn.execute("ANALYZE passages")   # the planner's statistics, fresh
 
     def size_bytes(self) -> int:

@@ -1,7 +1,7 @@
 """Keyword and dense search on the PostgreSQL backend, the same calls as FTS5 and FAISS.
 
 Keyword search keeps rag.store.keywords' choice of words (how many passages hold a word: the
-counts of the last ingest run, rag.store.postgres.PostgresStore.count_words) and ranks the
+counts of the last ingest run, rag.store.sqlite.Store.count_words) and ranks the
 passages holding any of them by a BM25-like score: each word's ts_rank (what was said weighs 1.0, the question
 answered 0.35, as the FTS5 column weights) times its inverse document
 frequency, which ts_rank alone lacks. Dense search orders by inner product on the HNSW index
@@ -31,7 +31,7 @@ class PostgresKeywords(KeywordSearch):
     ROWS = "passages"
 
     def _count(self, term: str) -> int:
-        # From the counts of the last ingest run (PostgresStore.count_words); a phrase counts
+        # From the counts of the last ingest run (Store.count_words); a phrase counts
         # as its rarest word, a word no passage holds (or a stop word) as 0.
         return self.conn.execute(
             "SELECT COALESCE(MIN(COALESCE(w.passages, 0)), 0) FROM unnest(tsvector_to_array("
@@ -43,7 +43,8 @@ class PostgresKeywords(KeywordSearch):
         found = self.frequency(term)
         return math.log(1 + (self.total - found + 0.5) / (found + 0.5))
 
-    def _best(self, terms: list[str], k: int, filters: Filters) -> list[tuple[int, float]]:
+    def _best(self, terms: list[str], k: int, filters: Filters,
+              wide: bool) -> list[tuple[int, float]]:
         score = " + ".join(f"{self.idf(t):.6f} * ts_rank({_WEIGHTS}, p.words, {_PHRASE}, "
                            f"{_NORMALISE})" for t in terms)
         where, params = filters.sql("p")

@@ -268,17 +268,47 @@ class Store:
             passage_ids).fetchall()) if passage_ids else {}
         return [rows[i] for i in passage_ids if i in rows]
 
-    def passage_ids(self, filters: Filters) -> np.ndarray:
-        """Ids of every passage the filters allow."""
+    def passage_ids(self, filters: Filters, most: int | None = None) -> np.ndarray:
+        """Ids of every passage the filters allow (`most` of them at most)."""
         where, params = filters.sql("p")
-        rows = self.conn.execute(f"SELECT p.id FROM passages p WHERE 1=1{where}", params)
+        limit = "" if most is None else f" LIMIT {int(most)}"
+        rows = self.conn.execute(f"SELECT p.id FROM passages p WHERE 1=1{where}{limit}", params)
         return np.fromiter((r[0] for r in rows), dtype=np.int64)
+
+    def admitted(self, ids: list[int], filters: Filters) -> set[int]:
+        """Which of `ids` the filters allow."""
+        where, params = filters.sql("p")
+        found: set[int] = set()
+        for start in range(0, len(ids), 900):
+            batch = ids[start:start + 900]
+            found.update(r[0] for r in self.conn.execute(
+                f"SELECT p.id FROM passages p WHERE p.id IN ({','.join('?' * len(batch))})"
+                f"{where}", [*batch, *params]))
+        return found
 
     def briefing_count(self, filters: Filters) -> int:
         """How many briefings hold a passage the filters allow: what a search under them reads."""
         where, params = filters.sql("p")
         return self.conn.execute(f"SELECT COUNT(DISTINCT p.briefing) FROM passages p "
                                  f"WHERE 1=1{where}", params).fetchone()[0]
+
+    # Recount the passages holding each word: read from FTS5's vocabulary of the text column.
+    _COUNT_WORDS = (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.passage_vocab USING "
+        "fts5vocab(main, passages_fts, 'col')",
+        "INSERT INTO passage_words SELECT term, doc FROM temp.passage_vocab WHERE col = 'text'")
+
+    def count_words(self, generation: int) -> None:
+        """Recount how many passages hold each word (keyword search reads the counts) unless
+        they are of `generation` already: after an ingest run, and after a run killed before it
+        recounted."""
+        if self.get_meta("words_generation") == str(generation):
+            return
+        with self.transaction():
+            self.conn.execute("DELETE FROM passage_words")
+            for sql in self._COUNT_WORDS:
+                self.conn.execute(sql)
+            self.set_meta("words_generation", str(generation))
 
     def vectors_after(self, passage_id: int, dimension: int) -> tuple[np.ndarray, np.ndarray]:
         """(ids, vectors) of the passages whose id is above `passage_id` (0: every passage,

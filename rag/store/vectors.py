@@ -2,8 +2,9 @@
 
 Unfiltered searches go to FAISS: exact inner product (IndexFlatIP) for small indexes, HNSW
 once the index is large enough for a linear scan to cost more than the latency budget.
-Filtered searches score only the allowed vectors exactly (a speaker or a month is a few
-thousand passages at most), so a narrow filter still returns its true k nearest. The file is
+Filtered searches score only the allowed vectors exactly, so a narrow filter (a speaker, a
+month) still returns its true k nearest. A filter too wide to list its passages quickly (`Wide`:
+a year of a million passages) takes the nearest of all, more until k pass it. The file is
 written under a temporary name and renamed. While an ingest is still writing, a GrowingIndex
 answers: the last file written plus the passages committed since, scored exactly.
 """
@@ -11,7 +12,9 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import faiss
 import numpy as np
@@ -19,6 +22,17 @@ import numpy as np
 
 _THREADS_LOCK = threading.Lock()  # FAISS's OpenMP thread count is process-wide
 _BLOCK = 2048                     # vectors gathered at once by a filtered search (3 MB)
+
+
+@dataclass
+class Wide:
+    """A filter that admits too many passages to list (rag.store.folder.FolderIndex.allowed):
+    `admit(ids)` says which of some ids it admits."""
+
+    admit: Callable[[list[int]], set[int]]
+
+
+_WIDE_MOST = 4096   # the most neighbours a wide filter's search fetches before filtering
 
 
 class DenseIndex:
@@ -73,22 +87,16 @@ class DenseIndex:
         os.replace(tmp, path)
 
     def search(self, query: np.ndarray, k: int,
-               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(passage id, cosine) of the k nearest passages, optionally among `allowed` ids."""
+               allowed: np.ndarray | Wide | None = None) -> list[tuple[int, float]]:
+        """(passage id, cosine) of the k nearest passages, optionally among `allowed` ids (or
+        those a Wide filter admits)."""
         if len(self) == 0 or k <= 0:
             return []
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
         if allowed is None:
-            with _THREADS_LOCK:
-                # One query is too little work to share: a second thread mostly waits on a
-                # busy machine (the same reasoning as the embedder's single-query thread).
-                threads = faiss.omp_get_max_threads()
-                faiss.omp_set_num_threads(1)
-                try:
-                    scores, ids = self.index.search(query.reshape(1, -1), k)
-                finally:
-                    faiss.omp_set_num_threads(threads)
-            return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+            return self._nearest(query, k)
+        if isinstance(allowed, Wide):
+            return self._nearest_admitted(query, k, allowed)
         positions = np.clip(np.searchsorted(self.ids, allowed), 0, len(self.ids) - 1)
         positions = positions[self.ids[positions] == allowed]
         # Scored a block at a time: gathering a whole year's vectors (20k+) into one array costs
@@ -98,6 +106,39 @@ class DenseIndex:
         best = np.argpartition(-scores, k)[:k] if len(scores) > k else np.arange(len(scores))
         best = best[np.argsort(-scores[best])]
         return [(int(self.ids[positions[i]]), float(scores[i])) for i in best]
+
+    def _nearest_admitted(self, query: np.ndarray, k: int,
+                          wide: Wide) -> list[tuple[int, float]]:
+        """The k nearest that a wide filter admits: the nearest of all, four times as many as
+        wanted, and more until k pass (a wide filter admits many: usually the first round).
+        On an exact (flat) index these are the filter's true k nearest."""
+        fetch = 4 * k
+        while True:
+            nearest = self._nearest(query, min(fetch, _WIDE_MOST, len(self)))
+            kept = wide.admit([i for i, _ in nearest])
+            hits = [hit for hit in nearest if hit[0] in kept][:k]
+            if len(hits) >= k or fetch >= min(_WIDE_MOST, len(self)):
+                return hits
+            fetch *= 4
+
+    def _nearest(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The k nearest of every passage (HNSW above hnsw_from, else exact)."""
+        with _THREADS_LOCK:
+            # One query is too little work to share: a second thread mostly waits on a busy
+            # machine (the same reasoning as the embedder's single-query thread).
+            threads = faiss.omp_get_max_threads()
+            faiss.omp_set_num_threads(1)
+            try:
+                inner = faiss.downcast_index(self.index.index)
+                if isinstance(inner, faiss.IndexHNSW) and k > inner.hnsw.efSearch:
+                    # HNSW finds at most efSearch good neighbours: widened for a wide filter
+                    params = faiss.SearchParametersHNSW(efSearch=k)
+                    scores, ids = self.index.search(query.reshape(1, -1), k, params=params)
+                else:
+                    scores, ids = self.index.search(query.reshape(1, -1), k)
+            finally:
+                faiss.omp_set_num_threads(threads)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
 
 class GrowingIndex:
@@ -117,6 +158,6 @@ class GrowingIndex:
         return self.base.dimension
 
     def search(self, query: np.ndarray, k: int,
-               allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+               allowed: np.ndarray | Wide | None = None) -> list[tuple[int, float]]:
         found = self.base.search(query, k, allowed) + self.tail.search(query, k, allowed)
         return sorted(found, key=lambda hit: -hit[1])[:k]

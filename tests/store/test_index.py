@@ -69,3 +69,30 @@ def test_while_an_ingest_writes_searches_use_the_last_file_and_the_passages_sinc
     writer.close()
     after.close()
     index.close()
+
+
+def test_a_filter_too_wide_to_list_takes_the_nearest_of_all_then_applies_it(tmp_path):
+    from rag import config
+    from rag.filters import Filters
+    from rag.store.vectors import Wide
+
+    settings = tmp_path / "wide.yaml"
+    settings.write_text("search: {hnsw_from: 1, exact_filter_most: 2}\n")
+    index = open_index(tmp_path / "index", create=True, settings=config.load(settings))
+    ingest([copy_pipeline_corpus(tmp_path)], index, progress=False)
+    retriever = Retriever(index)
+    officials = Filters(roles=["official"], date_from="2031-03-01", date_to="2031-05-31")
+    allowed = index.allowed(officials)
+    assert isinstance(allowed, Wide)
+    narrow = index.allowed(Filters(speakers=["Osric Vanterpool"]))
+    assert not isinstance(narrow, Wide) and len(narrow) <= 2
+    # the graph's nearest, kept by the filter, best first: what an exact search finds
+    vector = retriever.embed_query("How much did the seawall cost?")
+    exact = index.dense().search(vector, 3, index.store.passage_ids(officials))
+    graph = index.dense().search(vector, 3, allowed)
+    assert [i for i, _ in graph] == [i for i, _ in exact]
+    assert [s for _, s in graph] == pytest.approx([s for _, s in exact], abs=1e-5)
+    found = retriever.search("How much did the seawall cost?", k=3, filters=officials).passages
+    assert found and all(officials.admits(p) for p in found)
+    assert "3.2 billion crowns" in found[0].text
+    index.close()

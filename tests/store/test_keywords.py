@@ -33,3 +33,29 @@ def test_keyword_search_keeps_words_only_while_their_postings_fit_the_budget(bac
     assert len(chosen) == 2 and sorted(keywords.frequency(w) for w in chosen) == counts[:2]
     keywords.postings = 0                       # the rarest `keep` words are always searched
     assert len(keywords.selected_terms(query)) == 1
+
+
+def test_word_counts_are_read_as_fts5_counts_them_and_recounted_after_an_ingest(tmp_path):
+    from rag.ingest.run import ingest
+    from rag.store import open_index
+
+    from conftest import copy_pipeline_corpus
+
+    corpus = copy_pipeline_corpus(tmp_path)
+    index = open_index(tmp_path / "index", create=True)
+    ingest([corpus], index, progress=False)
+    keywords = index.keywords()
+    conn = index.store.conn
+    for word in ("seawall", "Seawalls", "crowns", "u.s.", "absent-word", "the"):
+        counted = conn.execute("SELECT COUNT(*) FROM passages_fts WHERE passages_fts MATCH ?",
+                               (f'text:"{word}"',)).fetchone()[0]
+        assert keywords.frequency(word) == counted, word
+    assert index.store.get_meta("words_generation") == str(index.generation)
+    (corpus / "more.txt").write_text("Title: Dredging (fictional)\nDate: July 1, 2031\n\n"
+                                     "Q: And the seawall?\n\nTova Renwick: The seawall is "
+                                     "finished; the dredging of the seawall basin starts now.\n")
+    before = keywords.frequency("seawall")
+    ingest([corpus], index, progress=False)
+    keywords.refresh()
+    assert keywords.frequency("seawall") == before + 1
+    index.close()
