@@ -121,7 +121,7 @@ def main() -> None:
     grown = time.perf_counter() - started
     index = open_index(args.out)
     started = time.perf_counter()
-    index.write_dense(index.generation)
+    index.ingested(changed=True)   # as an ingest ends: word counts, the FAISS file
     dense_s = time.perf_counter() - started
     passages = index.store.stats()["passages"]
     index.close()
