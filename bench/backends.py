@@ -51,6 +51,7 @@ def main() -> int:
     if not SHARED.exists():
         print(f"{SHARED} not present: nothing to benchmark")
         return 0
+    from rag.config import is_database_url
     from rag.store import open_index
 
     results = {}
@@ -59,7 +60,7 @@ def main() -> int:
         name, size = index.name, index.size_bytes()
         index.close()
         results[name] = {
-            "backend": "postgresql" if location.startswith("postgres") else "sqlite+faiss",
+            "backend": "postgresql" if is_database_url(location) else "sqlite+faiss",
             "size_mb": round(size / 1e6, 1),
             **{questions.name: retrieval(location, questions) for questions in args.questions
                if questions.exists()},

@@ -310,12 +310,16 @@ def data_dir() -> Path:
     return checkout() or Path(platformdirs.user_data_dir(APP))
 
 
+def is_database_url(location: str | os.PathLike) -> bool:
+    """Whether an index location names a PostgreSQL database rather than a folder."""
+    return str(location).startswith(("postgresql://", "postgres://"))
+
+
 def index_location(settings: Settings, given: str | os.PathLike | None = None) -> str:
     """Where the index is: `given` (--index: a folder or a postgresql:// URL), else index.url,
     else index.dir. A URL is returned as written (a Path would fold its '//')."""
     if given:
-        return str(given) if str(given).startswith(("postgresql://", "postgres://")) \
-            else str(Path(given).expanduser())
+        return str(given) if is_database_url(given) else str(Path(given).expanduser())
     return settings.index.url or str(resolve_path(settings.index.dir))
 
 

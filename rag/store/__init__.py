@@ -11,7 +11,7 @@ from pathlib import Path
 
 from rag import config
 from rag.store.folder import FolderIndex
-from rag.store.index import Index, is_database_url
+from rag.store.index import Index
 from rag.store.postgres import PostgresIndex
 
 
@@ -21,6 +21,6 @@ def open_index(location: str | os.PathLike, create: bool = False,
     if it does not exist. Raises IndexUnusable when it was built with another embedding
     model than the one configured: its vectors would be meaningless to this model's queries."""
     settings = settings or config.load()
-    if is_database_url(location):
+    if config.is_database_url(location):
         return PostgresIndex.connect(str(location), create, settings)
     return FolderIndex.at(Path(location), create, settings)

@@ -25,7 +25,7 @@ import numpy as np
 from rag import config
 from rag.files import write_atomic
 from rag.filters import Filters
-from rag.store.index import Index, IndexBusy, IndexUnusable
+from rag.store.index import Index, IndexBusy, IndexUnusable, acquired
 from rag.store.keywords import KeywordSearch, TurnKeywords
 from rag.store.migrations import SCHEMA_VERSION
 from rag.store.sqlite import Store
@@ -36,7 +36,6 @@ DATABASE = "briefings.sqlite"
 
 
 LOCK = "ingest.lock"
-_LOCK_TRIES = 10
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -178,14 +177,14 @@ class FolderIndex(Index):
         process), searches unaffected. The lock goes with the process, however it ends.
         Raises IndexBusy, naming the holder, when another ingest has it."""
         with open(self.directory / LOCK, "a+", encoding="utf-8") as fh:
-            # A few tries: a search checking whether an ingest runs holds it for an instant.
-            for _ in range(_LOCK_TRIES):
+            def attempt() -> bool:
                 try:
                     fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
+                    return True
                 except BlockingIOError:
-                    time.sleep(0.05)
-            else:
+                    return False
+
+            if not acquired(attempt):
                 fh.seek(0)
                 holder = fh.read().strip() or "another process"
                 raise IndexBusy(f"another ingest is writing to {self.directory} ({holder}); "

@@ -12,20 +12,17 @@ ingest never know which backend answers.
 """
 from __future__ import annotations
 
-import os
+import time
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from rag import config
 from rag.errors import BriefingsError
 from rag.filters import Filters
 from rag.models.embedder import Embedder, load_embedder
 from rag.store.sqlite import Store
-
-POSTGRES_SCHEMES = ("postgresql://", "postgres://")
-
 
 class IndexBusy(BriefingsError, RuntimeError):
     """Another ingest is writing to the index."""
@@ -35,9 +32,14 @@ class IndexUnusable(BriefingsError, RuntimeError):
     """An index that cannot be used as asked (missing, or built with another model)."""
 
 
-def is_database_url(location: str | os.PathLike) -> bool:
-    """Whether an index location names a PostgreSQL database rather than a folder."""
-    return str(location).startswith(POSTGRES_SCHEMES)
+def acquired(attempt: Callable[[], bool], tries: int = 10, pause_s: float = 0.05) -> bool:
+    """Whether `attempt` (taking an ingest lock without waiting) succeeds within a few tries: a
+    search checking whether an ingest runs, or a lock just being let go, holds it an instant."""
+    for _ in range(tries):
+        if attempt():
+            return True
+        time.sleep(pause_s)
+    return False
 
 
 class Index(ABC):

@@ -68,6 +68,7 @@ class KeywordSearch:
         self.keep = keep                  # ... and dropped only while this many words remain
         self.most = most                  # the rarest this many words of a long query are kept
         self.postings = postings          # ... while their postings together stay within this
+        self._tokenizer = False           # the temp tables of _tokens made on this connection
         self.from_passages = from_passages  # a smaller index is fast to score whole
         self._frequency: dict[str, int] = {}
         self._total = 0
@@ -107,10 +108,12 @@ class KeywordSearch:
         """The tokens FTS5 makes of `word`, stemmed as the index's words are, from FTS5 itself:
         the word written to a one-row table with the same tokenizer, its vocabulary read back."""
         with _TOKENS_LOCK:   # the connection is shared by threads; the table holds one word
-            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word USING "
-                              f"fts5(word, tokenize = '{TOKENIZER}')")
-            self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word_tokens USING "
-                              "fts5vocab(temp, one_word, 'instance')")
+            if not self._tokenizer:   # per connection: IF NOT EXISTS for a second search on it
+                self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word USING "
+                                  f"fts5(word, tokenize = '{TOKENIZER}')")
+                self.conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.one_word_tokens "
+                                  "USING fts5vocab(temp, one_word, 'instance')")
+                self._tokenizer = True
             self.conn.execute("INSERT INTO temp.one_word(rowid, word) VALUES (1, ?)", (word,))
             try:
                 return [r[0] for r in self.conn.execute(

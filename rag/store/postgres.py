@@ -24,12 +24,11 @@ import numpy as np
 from rag import config
 from rag.filters import Filters
 from rag.records import Briefing
-from rag.store.index import Index, IndexBusy, IndexUnusable
+from rag.store.index import Index, IndexBusy, IndexUnusable, acquired
 from rag.store.migrations import migrate_postgres
 from rag.store.sqlite import Store
 
 _INGEST_LOCK = 0x6272_6965_6602   # the advisory lock key an ingest holds ("brief" + 2)
-_LOCK_TRIES = 10
 
 
 class _Row(tuple):
@@ -42,9 +41,6 @@ class _Row(tuple):
 
     def __getitem__(self, key):  # type: ignore[override]
         return super().__getitem__(self.names[key] if isinstance(key, str) else key)
-
-    def keys(self) -> list[str]:
-        return list(self.names)
 
 
 def _rows(cursor):
@@ -67,26 +63,15 @@ class _Connection:
 
 
 def connect(url: str):
-    """A psycopg connection in autocommit mode (transactions are explicit) with pgvector's
-    types registered."""
+    """A psycopg connection in autocommit mode (transactions are explicit); a failure to
+    connect is one line naming the database."""
     import psycopg
-    from pgvector.psycopg import register_vector
 
     try:
-        raw = psycopg.connect(url, autocommit=True, row_factory=_rows)
+        return psycopg.connect(url, autocommit=True, row_factory=_rows)
     except psycopg.OperationalError as err:
         message = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise IndexUnusable(f"cannot connect to {redacted(url)}: {message}") from None
-    try:
-        register_vector(raw)
-    except psycopg.ProgrammingError:
-        pass   # a new database: the first migration creates the extension, then we register
-    return raw
-
-
-def _array(vector) -> np.ndarray:
-    """A stored vector as float32 (pgvector's loader gives a Vector or an array)."""
-    return np.asarray(vector.to_numpy() if hasattr(vector, "to_numpy") else vector, dtype="<f4")
 
 
 def redacted(url: str) -> str:
@@ -136,7 +121,7 @@ class PostgresStore(Store):
 
         self.url = url
         raw = connect(url)
-        migrate_postgres(raw, dimension)
+        migrate_postgres(raw, dimension)   # creates the vector extension in a new database
         register_vector(raw)
         raw.execute("SET hnsw.ef_search = 128")   # as FAISS's HNSW (rag.store.vectors)
         # The index's pages are in memory: reading them at random costs about what a scan does.
@@ -157,10 +142,11 @@ class PostgresStore(Store):
         self.conn.execute("DELETE FROM documents WHERE key = ?", (key,))
         return removed
 
-    def vectors_for(self, embed_keys: list[str]) -> dict[str, bytes]:
-        rows = self.conn.execute("SELECT embed_key, vector FROM passages WHERE embed_key = "
-                                 "ANY(?)", (embed_keys,)).fetchall() if embed_keys else []
-        return {key: _array(vector).tobytes() for key, vector in rows}
+    @staticmethod
+    def _vector_bytes(stored) -> bytes:
+        # pgvector's loader gives a Vector (or an array)
+        vector = stored.to_numpy() if hasattr(stored, "to_numpy") else stored
+        return np.asarray(vector, dtype="<f4").tobytes()
 
     def _insert(self, sql: str, params: tuple) -> int:
         return self.conn.execute(sql + " RETURNING id", params).fetchone()[0]
@@ -173,13 +159,6 @@ class PostgresStore(Store):
             "source, question, embed_key, vector) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (turn_id, briefing.id, start, end, text, speaker, role, briefing.date,
              briefing.source, question, embed_key, np.frombuffer(vector, dtype="<f4")))
-
-    def vectors_after(self, passage_id: int, dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.conn.execute("SELECT id, vector FROM passages WHERE id > ? ORDER BY id",
-                                 (passage_id,)).fetchall()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = np.array([_array(r[1]) for r in rows], dtype="<f4")
-        return ids, vectors.reshape(len(rows), dimension)
 
     def size_bytes(self) -> int:
         return int(self.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0])
@@ -244,11 +223,8 @@ class PostgresIndex(Index):
         released when the ingest's process ends, even by kill -9."""
         lock = connect(self.location)
         try:
-            for _ in range(_LOCK_TRIES):
-                if lock.execute("SELECT pg_try_advisory_lock(%s)", (_INGEST_LOCK,)).fetchone()[0]:
-                    break
-                time.sleep(0.05)
-            else:
+            if not acquired(lambda: lock.execute("SELECT pg_try_advisory_lock(%s)",
+                                                 (_INGEST_LOCK,)).fetchone()[0]):
                 holder = self.store.get_meta("ingest_holder") or "another process"
                 raise IndexBusy(f"another ingest is writing to {self.name} ({holder}); wait "
                                 "for it to finish, or stop it")

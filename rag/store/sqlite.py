@@ -100,10 +100,15 @@ class Store:
         found: dict[str, bytes] = {}
         for start in range(0, len(embed_keys), 900):
             batch = embed_keys[start:start + 900]
-            found.update(self.conn.execute(
+            found.update((key, self._vector_bytes(vector)) for key, vector in self.conn.execute(
                 f"SELECT embed_key, vector FROM passages WHERE embed_key IN "
-                f"({','.join('?' * len(batch))})", batch).fetchall())
+                f"({','.join('?' * len(batch))})", batch))
         return found
+
+    @staticmethod
+    def _vector_bytes(stored) -> bytes:
+        """A stored vector as float32 little-endian bytes (SQLite keeps it so)."""
+        return stored
 
     # -- briefings ----------------------------------------------------------------------------
     def briefing_with_fingerprint(self, fingerprint: str) -> sqlite3.Row | None:
@@ -316,7 +321,7 @@ class Store:
         rows = self.conn.execute("SELECT id, vector FROM passages WHERE id > ? ORDER BY id",
                                  (passage_id,)).fetchall()
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype="<f4")
+        vectors = np.frombuffer(b"".join(self._vector_bytes(r[1]) for r in rows), dtype="<f4")
         return ids, vectors.reshape(len(rows), dimension)
 
     def speakers(self, role: str | None = "official") -> list[tuple[str, int]]:
