@@ -84,10 +84,12 @@ class Retriever:
     def embed_query(self, text: str) -> np.ndarray:
         return self.index.embedder().encode([text])[0]
 
-    def ranked_lists(self, text: str, filters: Filters, hints: Hints,
-                     facets: list[Filters]) -> list[tuple[float, Ranking]]:
+    def ranked_lists(self, text: str, filters: Filters, hints: Hints, facets: list[Filters],
+                     timings: dict[str, float] | None = None) -> list[tuple[float, Ranking]]:
         """Every weighted ranking the fusion combines: a keyword and a dense ranking of the
-        question under the caller's filters, then a pair per facet the question hints at."""
+        question under the caller's filters, then a pair per facet the question hints at.
+        `timings` gets each stage's milliseconds (keyword_ms runs beside embed_ms)."""
+        timings = {} if timings is None else timings
         n = self.settings.candidates
         weights = self.settings.weights
         w_bm25, w_dense = weights.bm25, weights.dense
@@ -102,21 +104,28 @@ class Retriever:
                      if (narrowed := filters.narrowed(facet)) is not None]
 
         def store_work() -> list[tuple[Ranking, object]]:
+            started = time.perf_counter()
             found = []
             for only, words, _ in jobs:
                 allowed = self.index.allowed(only)
                 found.append((self.keywords.search(words, n, only, isinstance(allowed, Wide)),
                               allowed))
+            timings["keyword_ms"] = _ms(started)
             return found
 
         # The store's work needs no vector: it runs in another thread while this one embeds the
         # question (both release the GIL), so a search uses both cores.
         pending = _STORE.submit(store_work)
+        started = time.perf_counter()
         vector = self.embed_query(text)
+        timings["embed_ms"] = _ms(started)
         dense = self.index.dense()
         lists: list[tuple[float, Ranking]] = []
-        for (_, _, share), (keyword, allowed) in zip(jobs, pending.result()):
+        found = pending.result()
+        started = time.perf_counter()
+        for (_, _, share), (keyword, allowed) in zip(jobs, found):
             lists += [(share * w_bm25, keyword), (share * w_dense, dense.search(vector, n, allowed))]
+        timings["dense_ms"] = _ms(started)
         return lists
 
     def search(self, text: str, k: int | None = None, filters: Filters | None = None,
@@ -137,8 +146,10 @@ class Retriever:
             hints = infer(text, self.known_speakers())
         fuse = FUSIONS[self.settings.fusion]
         facets = hints.facets(month_slack_days=self.settings.month_slack_days)
-        fused = fuse(self.ranked_lists(text, filters, hints, facets),
+        timings: dict[str, float] = {}
+        fused = fuse(self.ranked_lists(text, filters, hints, facets, timings),
                      k=self.settings.candidates)
+        fetched = time.perf_counter()
         scores = dict(fused)
 
         def candidates() -> Iterator[Passage]:
@@ -152,10 +163,16 @@ class Retriever:
                                         self.settings.near_duplicate)
         for p in passages:
             p.score = scores[p.id]
+        timings["fetch_ms"] = _ms(fetched)
         topic = hints.remainder if query_words(hints.remainder) else text
         if self.settings.rerank:
             passages = rerank(topic, passages, facets)
         if across_briefings:
             passages = spread(passages, lambda p: p.briefing_id)[:wanted]
+        timings["retrieve_ms"] = _ms(started)
         return Retrieval(text, passages, filters, hints.as_filters(), topic=topic,
-                         timings={"retrieve_ms": (time.perf_counter() - started) * 1000})
+                         timings=timings)
+
+
+def _ms(since: float) -> float:
+    return (time.perf_counter() - since) * 1000

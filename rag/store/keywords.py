@@ -123,25 +123,27 @@ class KeywordSearch:
 
     def selected_terms(self, query: str) -> list[str]:
         words = query_words(query)
-        if len(words) <= self.keep or self.total < self.from_passages:
+        if self.total < self.from_passages:
             return words
         limit = self.common_share * self.total
-        rare = [w for w in words if self.frequency(w) <= limit]
-        if len(rare) < self.keep:
-            return sorted(words, key=self.frequency)[:self.keep]
+        by_rarity = sorted(words, key=self.frequency)
+        rare = [w for w in by_rarity if self.frequency(w) <= limit]
+        # Common words only when a question has too few others.
+        candidates = rare if len(rare) >= self.keep else by_rarity[:self.keep]
         # Every word costs its whole posting list; past the rarest few (search.most_query_words)
         # they no longer change the top of the ranking (a journalist's question runs to 30).
-        # Past the first `keep`, a word is kept only while the kept words' postings together
-        # stay within search.keyword_postings: the cost of a search stays bounded as the index
-        # grows (at a million passages one ordinary word alone has tens of thousands).
+        # Past the rarest, a word is kept only while the kept words' postings together stay
+        # within search.keyword_postings, so the cost of a search stays bounded as the index
+        # grows: at a million passages an ordinary word alone has tens of thousands, and a
+        # question of common words only ("so what do we know now") is left to dense search.
         kept: set[str] = set()
         postings = 0
-        for word in sorted(rare, key=self.frequency)[:self.most]:
+        for word in candidates[:self.most]:
             postings += self.frequency(word)
-            if len(kept) >= self.keep and postings > self.postings:
+            if postings > self.postings and (kept or self.frequency(word) > limit):
                 break
             kept.add(word)
-        return [w for w in rare if w in kept]
+        return [w for w in words if w in kept]
 
     def search(self, query: str, k: int, filters: Filters | None = None,
                wide: bool = False) -> list[tuple[int, float]]:

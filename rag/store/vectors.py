@@ -113,9 +113,13 @@ class DenseIndex:
         wanted, and more until k pass (a wide filter admits many: usually the first round).
         On an exact (flat) index these are the filter's true k nearest."""
         fetch = 4 * k
+        checked: set[int] = set()   # ids asked about in an earlier round
+        kept: set[int] = set()
         while True:
             nearest = self._nearest(query, min(fetch, _WIDE_MOST, len(self)))
-            kept = wide.admit([i for i, _ in nearest])
+            new = [i for i, _ in nearest if i not in checked]
+            kept |= wide.admit(new)
+            checked.update(new)
             hits = [hit for hit in nearest if hit[0] in kept][:k]
             if len(hits) >= k or fetch >= min(_WIDE_MOST, len(self)):
                 return hits

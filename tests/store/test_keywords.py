@@ -31,8 +31,23 @@ def test_keyword_search_keeps_words_only_while_their_postings_fit_the_budget(bac
     keywords.postings = counts[0] + counts[1]   # room for the two rarest words only
     chosen = keywords.selected_terms(query)
     assert len(chosen) == 2 and sorted(keywords.frequency(w) for w in chosen) == counts[:2]
-    keywords.postings = 0                       # the rarest `keep` words are always searched
+    keywords.postings = 0                       # the rarest word is searched whatever it costs
     assert len(keywords.selected_terms(query)) == 1
+    keywords.keep = 3                           # ... and the next ones only within the budget
+    assert len(keywords.selected_terms(query)) == 1
+
+
+def test_a_question_of_common_words_only_past_the_budget_is_left_to_dense_search(backend_index):
+    keywords = backend_index.keywords()
+    keywords.keep, keywords.from_passages, keywords.most = 3, 0, 8
+    query = "ministry seawall fishermen compensation crowns coast"   # each in some passage
+    counts = sorted(keywords.frequency(w) for w in keywords.selected_terms(query))
+    keywords.common_share = 0.0                 # every word is common here
+    keywords.postings = counts[0] - 1           # and not even the least common one fits
+    assert keywords.selected_terms(query) == []
+    assert keywords.search(query, 5) == []
+    keywords.postings = counts[0]               # common words are searched while they fit
+    assert [keywords.frequency(w) for w in keywords.selected_terms(query)] == counts[:1]
 
 
 def test_word_counts_are_read_as_fts5_counts_them_and_recounted_after_an_ingest(tmp_path):
