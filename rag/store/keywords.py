@@ -20,7 +20,7 @@ from rag.text.terms import STOP_WORDS
 
 
 # Column weights for bm25(): the passage text counts most; the question it answers helps.
-_WEIGHTS = "1.0, 0.35"
+COLUMN_WEIGHTS = (1.0, 0.35)
 
 # How the store's FTS5 tables split and stem words (rag.store.migrations).
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -70,12 +70,11 @@ class KeywordSearch:
         self.postings = postings          # ... while their postings together stay within this
         self._tokenizer = False           # the temp tables of _tokens made on this connection
         self.from_passages = from_passages  # a smaller index is fast to score whole
-        self._frequency: dict[str, int] = {}
-        self._total = 0
+        self.refresh()
 
     def refresh(self) -> None:
         """Forget word counts (after an ingest)."""
-        self._frequency.clear()
+        self._frequency: dict[str, int] = {}
         self._total = 0
 
     def frequency(self, term: str) -> int:
@@ -171,8 +170,9 @@ class KeywordSearch:
         else:
             allowed = ""
         rows = self.conn.execute(
-            f"SELECT passages_fts.rowid, bm25(passages_fts, {_WEIGHTS}) AS s FROM passages_fts"
-            f" WHERE passages_fts MATCH ?{allowed} ORDER BY s LIMIT ?",
+            "SELECT passages_fts.rowid, bm25(passages_fts, "
+            f"{', '.join(map(str, COLUMN_WEIGHTS))}) AS s FROM passages_fts "
+            f"WHERE passages_fts MATCH ?{allowed} ORDER BY s LIMIT ?",
             [expression, *params, k])
         return [(int(r[0]), -float(r[1])) for r in rows]
 

@@ -197,6 +197,23 @@ POSTGRES_MIGRATIONS: list[str] = [
     CREATE TABLE passage_words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL);
     INSERT INTO passage_words SELECT word, ndoc FROM ts_stat('SELECT words FROM passages');
     """,
+    # 3: keyword search ranks by FTS5's own bm25() (rag.store.postgres_search), so both backends
+    # order passages alike: a passage's length in tokens as FTS5 counts them (runs of letters
+    # and digits, stop words included, both columns), and two counts per word: the passages
+    # whose text holds it (the choice of words, as SQLite's counts) and those holding it in
+    # either column (bm25's idf, as FTS5's). Recounted after each ingest run.
+    """
+    ALTER TABLE passages ADD COLUMN tokens INTEGER GENERATED ALWAYS AS (
+        regexp_count(text || ' ' || question, '[[:alnum:]]+')) STORED;
+    DROP TABLE passage_words;
+    CREATE TABLE passage_words (word TEXT PRIMARY KEY, passages INTEGER NOT NULL,
+                                anywhere INTEGER NOT NULL);
+    INSERT INTO passage_words SELECT a.word, COALESCE(t.ndoc, 0), a.ndoc
+        FROM ts_stat('SELECT words FROM passages') a
+        LEFT JOIN ts_stat('SELECT words FROM passages', 'a') t USING (word);
+    INSERT INTO meta(key, value) SELECT 'average_tokens', COALESCE(AVG(tokens), 0)::text
+        FROM passages ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    """,
 ]
 
 POSTGRES_SCHEMA_VERSION = len(POSTGRES_MIGRATIONS)

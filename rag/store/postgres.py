@@ -108,8 +108,14 @@ def database(server_url: str, name: str) -> str:
 class PostgresStore(Store):
     """Store's reads and writes on PostgreSQL: where the SQL differs, it is overridden here."""
 
-    _COUNT_WORDS = ("INSERT INTO passage_words SELECT word, ndoc FROM "
-                    "ts_stat('SELECT words FROM passages')",)
+    # As migration 3 counts: each word's passages by their text, and by either column; the
+    # average length in tokens, for bm25 (rag.store.postgres_search).
+    _COUNT_WORDS = ("INSERT INTO passage_words SELECT a.word, COALESCE(t.ndoc, 0), a.ndoc "
+                    "FROM ts_stat('SELECT words FROM passages') a "
+                    "LEFT JOIN ts_stat('SELECT words FROM passages', 'a') t USING (word)",
+                    "INSERT INTO meta(key, value) SELECT 'average_tokens', "
+                    "COALESCE(AVG(tokens), 0)::text FROM passages "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
     _POST = ("COALESCE((SELECT r->>'post' FROM jsonb_array_elements(b.participants::jsonb) r "
              "WHERE r->>'name' = p.speaker LIMIT 1), '')")
     _ROSTERS_NAMING = ("SELECT b.id, b.participants FROM briefings b WHERE b.source = ? AND "

@@ -1,4 +1,8 @@
-"""Keyword search (FTS5): the match expression and the words a long query keeps."""
+"""Keyword search on both backends: the match expression, the words a long query keeps, one
+bm25 ranking."""
+
+import pytest
+
 from rag.store.keywords import match_expression
 
 
@@ -74,3 +78,35 @@ def test_word_counts_are_read_as_fts5_counts_them_and_recounted_after_an_ingest(
     keywords.refresh()
     assert keywords.frequency("seawall") == before + 1
     index.close()
+
+
+def test_both_backends_score_keyword_matches_by_the_same_bm25(pipeline_index, request,
+                                                              tmp_path):
+    # PostgreSQL computes FTS5's bm25() itself (rag.store.postgres_search): the same passages
+    # in the same order with the same scores, for words, phrases ("3.2", "220,000"), a word
+    # only the question holds ("compensate": weight 0.35) and under a filter.
+    from rag.filters import Filters
+
+    from conftest import _pipeline_index
+
+    postgres = _pipeline_index("postgresql", request, tmp_path)
+    try:
+        for query, filters in [("seawall cost crowns", Filters()),
+                               ("compensate fishermen north channel", Filters()),
+                               ("3.2 billion 220,000 residents", Filters()),
+                               ("ministry compensation fishermen delta", Filters(date_from="2031-05-01"))]:
+            found = []
+            for index in (pipeline_index, postgres):
+                keywords = index.keywords()
+                keywords.from_passages = 10**9   # every word searched, as on a small index
+                hits = keywords.search(query, 20, filters)
+                texts = {p.id: (p.briefing_id, p.text) for p in
+                         index.store.passages([pid for pid, _ in hits])}
+                found.append([(texts[pid], score) for pid, score in hits])
+            sqlite, postgresql = found
+            assert len(sqlite) >= 2, query
+            assert [key for key, _ in postgresql] == [key for key, _ in sqlite], query
+            assert [s for _, s in postgresql] == pytest.approx([s for _, s in sqlite],
+                                                               rel=1e-9), query
+    finally:
+        postgres.close()
